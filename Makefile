@@ -1,0 +1,36 @@
+# The everyday loop. `make run` serves, `make test` tests; both install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint fuzz bench lock clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml requirements.lock
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed; installing Debian's python3-venv"; \
+	  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+run: install
+	$(BIN)/python -m app.quickstart
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# A fresh lock from pyproject.toml's ranges, in a throwaway environment.
+lock:
+	rm -rf /tmp/bckeys-lock && $(PYTHON) -m venv /tmp/bckeys-lock
+	/tmp/bckeys-lock/bin/pip install -q -e '.[test]'
+	/tmp/bckeys-lock/bin/pip freeze --exclude-editable | grep -v '^bckeys' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

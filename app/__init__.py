@@ -1,0 +1,1 @@
+"""bckeys: an OpenAPI-first server for Bigcapital's API-key operations."""

@@ -1,0 +1,87 @@
+"""Organizations and users: what operators manage through the CLI."""
+
+import secrets
+
+from sqlalchemy import delete, select
+
+from app.database import Database
+from app.errors import NotFound
+from app.models import Membership, Organization, User
+
+
+def new_organization_id() -> str:
+    return "org_" + secrets.token_hex(10)
+
+
+def create_organization(database: Database, name: str) -> str:
+    """Creates an organization; returns its public id."""
+    organization = Organization(public_id=new_organization_id(), name=name)
+    with database.transaction() as session:
+        session.add(organization)
+    return organization.public_id
+
+
+def add_user(database: Database, email: str, organization_public_id: str) -> str:
+    """Creates the user if new and makes it a member of the organization;
+    returns the email. An inactive user stays inactive.
+
+    Raises NotFound for an unknown organization.
+    """
+    with database.transaction() as session:
+        organization_id = _organization_id(session, organization_public_id)
+        user = session.scalar(select(User).where(User.email_key == email.lower()))
+        if user is None:
+            user = User(email=email, email_key=email.lower(), active=True)
+            session.add(user)
+            session.flush()
+        if session.get(Membership, (user.id, organization_id)) is None:
+            session.add(Membership(user_id=user.id, organization_id=organization_id))
+        return user.email
+
+
+def deactivate_user(database: Database, email: str) -> None:
+    """Deactivates the user: its tokens and keys stop working. Raises NotFound."""
+    with database.transaction() as session:
+        _user(session, email).active = False
+
+
+def remove_user(database: Database, email: str, organization_public_id: str) -> None:
+    """Takes the user out of the organization: its keys there stop working.
+
+    Raises NotFound for an unknown user or organization.
+    """
+    with database.transaction() as session:
+        user_id = _user(session, email).id
+        organization_id = _organization_id(session, organization_public_id)
+        session.execute(
+            delete(Membership).where(
+                Membership.user_id == user_id,
+                Membership.organization_id == organization_id,
+            )
+        )
+
+
+def is_active_user(database: Database, email: str) -> bool:
+    with database.transaction() as session:
+        return bool(session.scalar(select(User.active).where(User.email_key == email.lower())))
+
+
+def has_organizations(database: Database) -> bool:
+    with database.transaction() as session:
+        return session.scalar(select(Organization.id).limit(1)) is not None
+
+
+def _user(session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email_key == email.lower()))
+    if user is None:
+        raise NotFound(f"no user {email}")
+    return user
+
+
+def _organization_id(session, public_id: str) -> int:
+    organization_id = session.scalar(
+        select(Organization.id).where(Organization.public_id == public_id)
+    )
+    if organization_id is None:
+        raise NotFound(f"no organization {public_id}")
+    return organization_id

@@ -1,0 +1,65 @@
+"""The application, built in one place with every option visible."""
+
+from pathlib import Path
+
+from connexion import FlaskApp
+from connexion.options import SwaggerUIOptions
+from connexion.security import BearerSecurityHandler
+
+from app import problems, routing, validation
+from app.auth import bearer_caller
+from app.edge import Edge
+from app.errors import Unavailable
+from app.resolver import ControllerResolver
+from app.services import Services, build_services, current_services
+from app.settings import Settings, load_settings
+
+SPECIFICATION = Path(__file__).resolve().parent.parent / "openapi.json"
+
+
+class _BearerCaller(BearerSecurityHandler):
+    """The spec's http bearer scheme, checked by app.auth.bearer_caller."""
+
+    def _resolve_func(self, security_scheme):
+        return bearer_caller
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None):
+    """The ASGI application: Connexion's FlaskApp behind the edge middleware."""
+    services = services or build_services(settings or load_settings())
+    app = FlaskApp(
+        __name__,
+        specification_dir=SPECIFICATION.parent,
+        middlewares=routing.MIDDLEWARES,
+    )
+    routing.use_segment_converters(app.app)
+    app.add_api(
+        SPECIFICATION.name,
+        resolver=ControllerResolver(),
+        pythonic_params=True,
+        strict_validation=True,
+        validate_responses=True,
+        validator_map=validation.validator_map(),
+        security_map={"bearer": _BearerCaller},
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+    )
+    problems.register(app)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/readyz", "readyz", readyz)
+    return Edge(app, services)
+
+
+def healthz():
+    return {"status": "ok"}, 200
+
+
+def readyz():
+    try:
+        current_services().database.ping()
+    except Unavailable:
+        return (
+            {"status": "database unavailable"},
+            503,
+            {"Retry-After": problems.RETRY_AFTER_SECONDS},
+        )
+    return {"status": "ready"}, 200

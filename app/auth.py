@@ -1,0 +1,39 @@
+"""Who is calling: the bearer function Connexion's security step runs.
+
+It runs before request validation, so a caller without credentials learns
+nothing from validation errors.
+"""
+
+from app import keys
+from app.errors import Unauthenticated
+from app.request_state import current_request
+from app.services import current_services
+from app.tokens import InvalidToken
+
+ORGANIZATION_HEADER = "organization-id"
+
+
+def bearer_caller(token: str, request) -> dict:
+    """Connexion's token-info function: the caller, or an exception.
+
+    Raises Unauthenticated for any credential failure, Forbidden when the
+    ``organization-id`` header names an organization the credential may not
+    act in, Unavailable when the database cannot answer.
+    """
+    services = current_services()
+    organization_public_id = request.headers.get(ORGANIZATION_HEADER)
+    if token.startswith(keys.PREFIX):
+        # A malformed key never costs a database query.
+        if not keys.is_well_formed(token):
+            raise Unauthenticated
+        caller = services.api_keys.caller_for_key(token, organization_public_id)
+    else:
+        try:
+            email = services.tokens.email(token)
+        except InvalidToken:
+            raise Unauthenticated from None
+        caller = services.api_keys.caller_for_user(email, organization_public_id)
+    state = current_request()
+    if state is not None:
+        state.organization_id = caller.organization_public_id
+    return {"sub": caller.email, "caller": caller}

@@ -1,0 +1,188 @@
+"""bckeys: the operators' command line. Each command prints only its result."""
+
+import functools
+import sys
+
+import click
+
+from app import accounts, migrate
+from app.database import Database, create_database_engine
+from app.errors import NotFound, Unavailable
+from app.services import build_services
+from app.settings import ConfigurationError, load_settings
+from app.tokens import issue_token
+
+DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
+
+
+def _fails_cleanly(command):
+    """One clear line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigurationError as error:
+            raise click.ClickException(f"configuration: {error}") from None
+        except NotFound as error:
+            raise click.ClickException(str(error) or "not found") from None
+        except Unavailable:
+            raise click.ClickException("the database is unavailable") from None
+
+    return wrapper
+
+
+def _database() -> Database:
+    return Database(create_database_engine(load_settings()))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Operate the Bigcapital API-key server."""
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default: HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: PORT or 8000).")
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Worker processes (default: WORKERS or cores)."
+)
+@_fails_cleanly
+def serve(host, port, workers):
+    """Serve the API (never creates accounts by itself)."""
+    from app.server import serve as run_server
+
+    settings = load_settings()
+    run_server(
+        settings,
+        host or settings.host,
+        port or settings.port,
+        workers or settings.workers,
+    )
+
+
+@main.group()
+def db():
+    """The database schema."""
+
+
+@db.command()
+@_fails_cleanly
+def upgrade():
+    """Apply the migrations."""
+    migrate.upgrade(_database().engine)
+
+
+@main.group()
+def org():
+    """Organizations."""
+
+
+@org.command("create")
+@click.argument("name")
+@_fails_cleanly
+def org_create(name):
+    """Create an organization; prints its id."""
+    click.echo(accounts.create_organization(_database(), name))
+
+
+@main.group()
+def user():
+    """Users."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@_fails_cleanly
+def user_create(email, organization_id):
+    """Create the user if new and add it to the organization; prints the email."""
+    click.echo(accounts.add_user(_database(), email, organization_id))
+
+
+@user.command("deactivate")
+@click.argument("email")
+@_fails_cleanly
+def user_deactivate(email):
+    """Deactivate the user: its tokens and keys stop working."""
+    accounts.deactivate_user(_database(), email)
+
+
+@user.command("remove")
+@click.argument("email")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@_fails_cleanly
+def user_remove(email, organization_id):
+    """Take the user out of the organization: its keys there stop working."""
+    accounts.remove_user(_database(), email, organization_id)
+
+
+@main.command()
+@click.argument("email")
+@click.option(
+    "--ttl",
+    type=click.IntRange(min=1),
+    default=DEFAULT_TOKEN_TTL_SECONDS,
+    show_default=True,
+    help="Lifetime in seconds.",
+)
+@_fails_cleanly
+def token(email, ttl):
+    """Issue a JWT for an active user; prints the token."""
+    settings = load_settings()
+    database = Database(create_database_engine(settings))
+    if not accounts.is_active_user(database, email):
+        raise NotFound(f"no active user {email}")
+    click.echo(issue_token(settings, email, ttl))
+
+
+@main.group()
+def keys():
+    """API keys."""
+
+
+@keys.command("list")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@_fails_cleanly
+def keys_list(organization_id):
+    """List the organization's keys that are not revoked, one a line:
+    id, masked token, created, expires, last used, name."""
+    api_keys = build_services(load_settings()).api_keys
+    for key in api_keys.list(_organization(api_keys, organization_id)):
+        click.echo(
+            "\t".join(
+                [
+                    str(key.id),
+                    key.token,
+                    key.created_at.isoformat(),
+                    key.expires_at.isoformat() if key.expires_at else "-",
+                    key.last_used_at.isoformat() if key.last_used_at else "-",
+                    # Names may hold tabs, newlines or NUL: shown escaped.
+                    (key.name or "").encode("unicode_escape").decode("ascii"),
+                ]
+            )
+        )
+
+
+@keys.command("revoke")
+@click.argument("key_id", metavar="ID", type=click.IntRange(min=1))
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@_fails_cleanly
+def keys_revoke(key_id, organization_id):
+    """Revoke a key of the organization."""
+    api_keys = build_services(load_settings()).api_keys
+    try:
+        api_keys.revoke(_organization(api_keys, organization_id), key_id)
+    except NotFound:
+        raise NotFound(f"no key {key_id} in organization {organization_id}") from None
+
+
+def _organization(api_keys, public_id: str) -> int:
+    try:
+        return api_keys.organization_id(public_id)
+    except NotFound:
+        raise NotFound(f"no organization {public_id}") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""The outermost ASGI layer, in front of all of Connexion's middleware.
+
+It makes the app's services current, gives each request an id, caps the
+body at 64 KiB before anything reads it, and writes one access-log line per
+request. Connexion's validation would otherwise read a body of any size.
+"""
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+
+from app.request_state import begin_request
+from app.services import Services, make_current
+
+MAX_BODY_BYTES = 64 * 1024
+REQUEST_ID_HEADER = "X-Request-ID"
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_KEY_IN_TEXT = re.compile(r"bc_[0-9a-fA-F]{16,}")
+
+access_log = logging.getLogger("bckeys.access")
+
+_TOO_LARGE_BODY = (
+    b'{"type": "about:blank", "title": "Content Too Large", "status": 413, '
+    b'"detail": "The request body is over 65536 bytes."}'
+)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Edge:
+    def __init__(self, app, services: Services):
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        make_current(self.services)
+        headers = Headers(scope=scope)
+        state = begin_request(_request_id(headers.get(REQUEST_ID_HEADER)))
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_request_id(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, state.request_id)
+            await send(message)
+
+        try:
+            try:
+                body = await _read_body(headers, receive)
+            except BodyTooLarge:
+                await _send_too_large(send_with_request_id)
+                return
+            await self.app(_with_length(scope, body), _replay(body, receive), send_with_request_id)
+        finally:
+            fields = {
+                "method": scope["method"],
+                "path": _loggable_path(scope),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "request_id": state.request_id,
+                "organization_id": state.organization_id,
+            }
+            access_log.info(
+                "%(method)s %(path)s %(status)s %(duration_ms).1fms "
+                "request_id=%(request_id)s organization_id=%(organization_id)s",
+                fields,
+                extra=fields,
+            )
+
+
+def _request_id(sent: str | None) -> str:
+    if sent and _CLIENT_REQUEST_ID.fullmatch(sent):
+        return sent
+    return uuid.uuid4().hex
+
+
+async def _read_body(headers: Headers, receive) -> bytes:
+    """The whole body, or BodyTooLarge as soon as it passes the cap."""
+    declared = headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    chunks = []
+    size = 0
+    more_body = True
+    while more_body:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        more_body = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _with_length(scope, body: bytes):
+    """The scope with a Content-Length matching the buffered body.
+
+    A chunked body carries no length, and Connexion's validation takes a
+    request without one for a request without a body.
+    """
+    if not body or Headers(scope=scope).get("content-length"):
+        return scope
+    headers = [(name, value) for name, value in scope["headers"] if name != b"transfer-encoding"]
+    headers.append((b"content-length", str(len(body)).encode("ascii")))
+    return {**scope, "headers": headers}
+
+
+def _replay(body: bytes, receive):
+    delivered = False
+
+    async def replayed_receive():
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed_receive
+
+
+async def _send_too_large(send) -> None:
+    # The rest of the body is never read, so the connection cannot be reused.
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(_TOO_LARGE_BODY)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": _TOO_LARGE_BODY})
+
+
+def _loggable_path(scope) -> str:
+    path = scope.get("raw_path") or scope["path"].encode("utf-8", "backslashreplace")
+    text = path.decode("ascii", "backslashreplace")
+    return _KEY_IN_TEXT.sub("bc_[redacted]", text)

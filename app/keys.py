@@ -1,0 +1,54 @@
+"""The API key format: minting, checksum, hashing and the display prefix.
+
+A key is ``bc_`` + 64 lowercase hex characters of CSPRNG output + 8 lowercase
+hex characters of CRC32 over those 64 characters. Everything here is pure.
+"""
+
+import hashlib
+import re
+import secrets
+import zlib
+
+PREFIX = "bc_"
+RANDOM_HEX_LENGTH = 64
+CHECKSUM_HEX_LENGTH = 8
+KEY_LENGTH = len(PREFIX) + RANDOM_HEX_LENGTH + CHECKSUM_HEX_LENGTH
+DISPLAY_PREFIX_LENGTH = 8
+
+_KEY_PATTERN = re.compile(r"bc_([0-9a-f]{64})([0-9a-f]{8})")
+
+
+def checksum(random_hex: str) -> str:
+    """CRC32 of the random part (as ASCII text), as 8 lowercase hex characters."""
+    return f"{zlib.crc32(random_hex.encode('ascii')):08x}"
+
+
+def mint_key() -> str:
+    """A new key from the operating system's CSPRNG."""
+    random_hex = secrets.token_hex(RANDOM_HEX_LENGTH // 2)
+    return PREFIX + random_hex + checksum(random_hex)
+
+
+def is_well_formed(token: str) -> bool:
+    """Whether ``token`` has the key format and a valid checksum.
+
+    Upper-case keys are not well formed: the format is lowercase only, so a
+    key's case is never folded.
+    """
+    match = _KEY_PATTERN.fullmatch(token)
+    return match is not None and secrets.compare_digest(checksum(match.group(1)), match.group(2))
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 of the whole key, hex: the only form a key is stored in."""
+    return hashlib.sha256(key.encode("ascii")).hexdigest()
+
+
+def display_prefix(key: str) -> str:
+    """The first characters of a key, safe to show in lists and logs."""
+    return key[:DISPLAY_PREFIX_LENGTH]
+
+
+def masked(display: str) -> str:
+    """The form a stored key takes in a list: its display prefix and '...'."""
+    return display + "..."

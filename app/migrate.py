@@ -1,0 +1,31 @@
+"""Schema migrations: Alembic, driven from code (the only way the schema is made)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Applies the migrations up to ``revision`` (the newest by default)."""
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest migration."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        return current == ScriptDirectory.from_config(_config(connection)).get_current_head()

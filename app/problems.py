@@ -1,0 +1,90 @@
+"""Every error answer, in one place: domain exceptions to problem+json.
+
+Bodies follow RFC 9457. A credential failure gets one body whatever its
+reason; a 500 gets a request id and nothing internal.
+"""
+
+import logging
+
+from connexion import FlaskApp
+from connexion.exceptions import OAuthProblem, ProblemException
+from connexion.lifecycle import ConnexionResponse
+from connexion.problem import problem
+
+from app.errors import Forbidden, NotFound, Unauthenticated, Unavailable
+from app.request_state import current_request
+
+log = logging.getLogger("bckeys.errors")
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = "5"
+
+
+def _request_id() -> str | None:
+    state = current_request()
+    return state.request_id if state else None
+
+
+async def unauthenticated(_request, _error) -> ConnexionResponse:
+    return problem(
+        401,
+        "Unauthorized",
+        "The request's credentials are missing or not valid.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def forbidden(_request, _error) -> ConnexionResponse:
+    return problem(
+        403,
+        "Forbidden",
+        "The credential may not act in the organization named by organization-id.",
+    )
+
+
+async def not_found(_request, _error) -> ConnexionResponse:
+    return problem(404, "Not Found", "No API key with this id in the caller's organization.")
+
+
+async def unavailable(_request, error) -> ConnexionResponse:
+    # The class name only: a driver's message can quote SQL and parameters.
+    log.warning(
+        "database unavailable (%s) request_id=%s",
+        type(error.__cause__ or error).__name__,
+        _request_id(),
+    )
+    return problem(
+        503,
+        "Service Unavailable",
+        "The database is unavailable; try again shortly.",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+async def internal_error(_request, error) -> ConnexionResponse:
+    request_id = _request_id()
+    log.error("unexpected error request_id=%s", request_id, exc_info=error)
+    return problem(
+        500,
+        "Internal Server Error",
+        "The server failed to answer this request; quote the request id when reporting it.",
+        ext={"requestId": request_id},
+    )
+
+
+async def spec_problem(request, error: ProblemException) -> ConnexionResponse:
+    """Connexion's own problems (validation, routing); its 5xx (a response that
+    does not match the spec) are internal errors like any other."""
+    if error.status >= 500:
+        return await internal_error(request, error)
+    return error.to_problem()
+
+
+def register(app: FlaskApp) -> None:
+    app.add_error_handler(OAuthProblem, unauthenticated)
+    app.add_error_handler(Unauthenticated, unauthenticated)
+    app.add_error_handler(Forbidden, forbidden)
+    app.add_error_handler(NotFound, not_found)
+    app.add_error_handler(Unavailable, unavailable)
+    app.add_error_handler(ProblemException, spec_problem)
+    app.add_error_handler(Exception, internal_error)

@@ -1,0 +1,115 @@
+"""Configuration, read once from the environment, with the embedded defaults."""
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MIN_JWT_SECRET_BYTES = 32
+JWT_SECRET_FILE = "jwt-secret"  # noqa: S105 (a file name)
+HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+
+
+class ConfigurationError(Exception):
+    """The environment asks for something the server refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    jwt_secret: bytes
+    jwt_algorithms: tuple[str, ...]
+    jwt_public_key: str | None
+    api_key_ttl_days: float | None
+    host: str
+    port: int
+    workers: int
+    log_level: str
+    log_format: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Settings from ``environ`` (the process environment by default).
+
+    Raises ConfigurationError for a value the server must not start with.
+    """
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("BCKEYS_DATA_DIR") or "var").resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'bckeys.db'}"
+    algorithms = tuple(
+        name.strip()
+        for name in env.get("APP_JWT_ALGORITHMS", "HS256,HS384,HS512").split(",")
+        if name.strip()
+    )
+    if not algorithms or any(name.lower() == "none" for name in algorithms):
+        raise ConfigurationError("APP_JWT_ALGORITHMS must name real algorithms, never 'none'")
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        jwt_secret=_jwt_secret(env.get("APP_JWT_SECRET"), data_dir),
+        jwt_algorithms=algorithms,
+        jwt_public_key=env.get("APP_JWT_PUBLIC_KEY") or None,
+        api_key_ttl_days=_positive_float(env, "API_KEY_TTL_DAYS"),
+        host=env.get("HOST") or "127.0.0.1",
+        port=_int(env, "PORT", 8000),
+        workers=_int(env, "WORKERS", os.cpu_count() or 1),
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        log_format=(env.get("LOG_FORMAT") or "console").lower(),
+    )
+
+
+def _jwt_secret(configured: str | None, data_dir: Path) -> bytes:
+    if configured is not None:
+        secret = configured.encode("utf-8")
+        if len(secret) < MIN_JWT_SECRET_BYTES:
+            raise ConfigurationError(
+                f"APP_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
+            )
+        return secret
+    path = data_dir / JWT_SECRET_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of several processes starting at once, exactly one writes.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    secret = secrets.token_hex(32).encode("ascii")
+    with os.fdopen(fd, "wb") as file:
+        file.write(secret)
+    log.warning(
+        "APP_JWT_SECRET is not set: generated one in %s; set it to share tokens "
+        "between machines or with a Bigcapital deployment",
+        path,
+    )
+    return secret
+
+
+def _int(env, name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number") from None
+
+
+def _positive_float(env, name: str) -> float | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigurationError(f"{name} must be a positive number")
+    return value

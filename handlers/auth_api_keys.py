@@ -1,0 +1,65 @@
+"""The Api keys controller: generate, list and revoke.
+
+Each handler takes the operation's parameters by name, calls the domain
+layer and returns (payload, status[, headers]).
+"""
+
+import math
+from datetime import datetime
+
+from connexion.context import context
+
+from app.api_keys import Caller, ListedKey
+from app.errors import NotFound
+from app.services import current_services
+
+# The operations also document problem+json errors, so Connexion cannot infer
+# the success content type: it is named.
+JSON = {"Content-Type": "application/json"}
+MAX_KEY_ID = 2**63 - 1
+
+
+def _caller() -> Caller:
+    return context["token_info"]["caller"]
+
+
+def generate(body: dict):
+    key_id, key = current_services().api_keys.generate(_caller(), body.get("name"))
+    # The key is shown this once; no cache may keep it.
+    return {"id": key_id, "key": key}, 201, {**JSON, "Cache-Control": "no-store"}
+
+
+def get_api_keys():
+    return (
+        [_listed(key) for key in current_services().api_keys.list(_caller().organization_id)],
+        200,
+        JSON,
+    )
+
+
+def revoke(id_: float):
+    # Ids are positive 64-bit integers; any other number names no key.
+    if not (math.isfinite(id_) and id_ == int(id_) and 0 < id_ <= MAX_KEY_ID):
+        raise NotFound
+    key_id = int(id_)
+    current_services().api_keys.revoke(_caller().organization_id, key_id)
+    return {"id": key_id, "revoked": True}, 200, JSON
+
+
+def _listed(key: ListedKey) -> dict:
+    # The published schema has no nullable field: absent values are left out.
+    item = {
+        "id": key.id,
+        "token": key.token,
+        "createdAt": _timestamp(key.created_at),
+        "revoked": False,
+    }
+    if key.name is not None:
+        item["name"] = key.name
+    if key.expires_at is not None:
+        item["expiresAt"] = _timestamp(key.expires_at)
+    return item
+
+
+def _timestamp(instant: datetime) -> str:
+    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,129 @@
+"""Fixtures: every HTTP test runs on SQLite and on a throwaway PostgreSQL.
+
+PostgreSQL tests skip locally when no server binaries are installed; under
+CI=true they must run, so a missing PostgreSQL fails them instead.
+"""
+
+import os
+import shutil
+
+import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from app import migrate
+from app.application import create_app
+from app.database import create_database_engine
+from app.services import build_services
+from app.settings import load_settings
+from tests.support.accounts import make_account
+from tests.support.postgres import PostgresServer, find_bin_dir
+
+JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long"
+IN_CI = os.environ.get("CI") == "true"
+TABLES = "api_keys, memberships, users, organizations"
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip locally, fail in CI, when a part the test needs is missing."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{what} is required under CI=true")
+        pytest.skip(f"{what} is not installed")
+
+
+def environment(data_dir, database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        "BCKEYS_DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "APP_JWT_SECRET": JWT_SECRET,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    bin_dir = find_bin_dir()
+    require(bin_dir is not None, "PostgreSQL")
+    server = PostgresServer(bin_dir)
+    server.start()
+    server.create_database("bckeys")
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    url = postgres_server.url("bckeys")
+    engine = create_database_engine(
+        load_settings({"DATABASE_URL": url, "APP_JWT_SECRET": JWT_SECRET})
+    )
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test instead of migrating anew."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    settings = load_settings(environment(folder, f"sqlite:///{folder / 'bckeys.db'}"))
+    engine = create_database_engine(settings)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return folder / "bckeys.db"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_name(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, engine_name, tmp_path):
+    if engine_name == "sqlite":
+        path = tmp_path / "bckeys.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_database_engine(
+        load_settings({"DATABASE_URL": url, "APP_JWT_SECRET": JWT_SECRET})
+    )
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def env(tmp_path, database_url) -> dict[str, str]:
+    """The environment a server or CLI process of this test runs with."""
+    return environment(tmp_path / "data", database_url)
+
+
+@pytest.fixture
+def settings(env):
+    return load_settings(env)
+
+
+@pytest.fixture
+def services(settings):
+    services = build_services(settings)
+    yield services
+    services.database.engine.dispose()
+
+
+@pytest.fixture
+def client(services):
+    with TestClient(create_app(services=services), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def account(services):
+    return make_account(services)
+
+
+@pytest.fixture
+def other_account(services):
+    return make_account(services)

@@ -1,0 +1,154 @@
+"""JWT verification: what authenticates and what never does."""
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from app.settings import ConfigurationError, load_settings
+from app.tokens import MAX_TOKEN_LENGTH, InvalidToken, TokenVerifier, issue_token
+
+SECRET = "unit-test-secret-that-is-32-bytes-or-more"
+EMAIL = "ada@example.com"
+
+
+def settings(tmp_path, **extra):
+    return load_settings({"BCKEYS_DATA_DIR": str(tmp_path), "APP_JWT_SECRET": SECRET, **extra})
+
+
+def sign(claims, algorithm="HS384", key=SECRET, headers=None):
+    return jwt.encode(claims, key, algorithm=algorithm, headers=headers)
+
+
+def now():
+    return int(time.time())
+
+
+def b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@pytest.fixture
+def verifier(tmp_path):
+    return TokenVerifier(settings(tmp_path))
+
+
+def test_token_minted_as_bigcapital_mints_it_authenticates(verifier):
+    token = sign({"sub": EMAIL, "iat": now(), "exp": now() + 86400}, "HS384")
+    assert verifier.email(token) == EMAIL
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "HS384", "HS512"])
+def test_each_allowed_hmac_algorithm_authenticates(verifier, algorithm):
+    assert verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, algorithm)) == EMAIL
+
+
+def test_issued_token_is_hs384_with_sub_iat_and_exp(tmp_path, verifier):
+    token = issue_token(settings(tmp_path), EMAIL, 60)
+    assert jwt.get_unverified_header(token)["alg"] == "HS384"
+    assert set(jwt.decode(token, options={"verify_signature": False})) == {"sub", "iat", "exp"}
+    assert verifier.email(token) == EMAIL
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(
+            sign({"sub": EMAIL, "exp": now() + 60}, key="another-secret-of-32-bytes-or-more!"),
+            id="bad-signature",
+        ),
+        pytest.param(sign({"sub": EMAIL, "exp": now() - 1}), id="expired"),
+        pytest.param(sign({"sub": EMAIL, "exp": now() - 10}), id="expired-within-leeway"),
+        pytest.param(sign({"sub": EMAIL}), id="no-exp"),
+        pytest.param(sign({"exp": now() + 60}), id="no-sub"),
+        pytest.param(sign({"sub": 42, "exp": now() + 60}), id="sub-not-a-string"),
+        pytest.param(
+            sign({"sub": EMAIL, "exp": now() + 60, "nbf": now() + 120}), id="not-yet-valid"
+        ),
+        pytest.param(
+            sign({"sub": EMAIL, "exp": now() + 600, "iat": now() + 120}), id="issued-in-the-future"
+        ),
+        pytest.param(
+            f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64({'sub': EMAIL, 'exp': now() + 60})}.",
+            id="alg-none",
+        ),
+        pytest.param(
+            sign({"sub": EMAIL, "exp": now() + 60}).rsplit(".", 1)[0] + ".", id="stripped-signature"
+        ),
+        pytest.param("not.a.jwt", id="garbage"),
+        pytest.param("", id="empty"),
+        pytest.param("a" * (MAX_TOKEN_LENGTH + 1), id="huge"),
+    ],
+)
+def test_invalid_tokens_are_refused(verifier, token):
+    with pytest.raises(InvalidToken):
+        verifier.email(token)
+
+
+def test_tampered_claims_are_refused(verifier):
+    header, _, signature = sign({"sub": EMAIL, "exp": now() + 60}).split(".")
+    forged = f"{header}.{b64({'sub': 'admin@example.com', 'exp': now() + 60})}.{signature}"
+    with pytest.raises(InvalidToken):
+        verifier.email(forged)
+
+
+def test_nbf_within_leeway_is_honoured(verifier):
+    assert verifier.email(sign({"sub": EMAIL, "exp": now() + 60, "nbf": now() + 20})) == EMAIL
+
+
+def test_algorithm_not_allowed_is_refused(tmp_path):
+    verifier = TokenVerifier(settings(tmp_path, APP_JWT_ALGORITHMS="HS384"))
+    with pytest.raises(InvalidToken):
+        verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, "HS256"))
+
+
+@pytest.fixture
+def rsa_keys():
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public_pem.decode()
+
+
+def test_rs256_token_authenticates_with_a_configured_public_key(tmp_path, rsa_keys):
+    private, public_pem = rsa_keys
+    verifier = TokenVerifier(
+        settings(tmp_path, APP_JWT_PUBLIC_KEY=public_pem, APP_JWT_ALGORITHMS="HS384,RS256")
+    )
+    assert verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, "RS256", private)) == EMAIL
+
+
+def test_hs_token_signed_with_the_public_key_is_refused(tmp_path, rsa_keys):
+    _, public_pem = rsa_keys
+    verifier = TokenVerifier(
+        settings(tmp_path, APP_JWT_PUBLIC_KEY=public_pem, APP_JWT_ALGORITHMS="HS256,RS256")
+    )
+    header = b64({"alg": "HS256", "typ": "JWT"})
+    payload = b64({"sub": EMAIL, "exp": now() + 60})
+    import hashlib
+    import hmac
+
+    signature = hmac.new(
+        public_pem.encode(), f"{header}.{payload}".encode(), hashlib.sha256
+    ).digest()
+    forged = f"{header}.{payload}." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+    with pytest.raises(InvalidToken):
+        verifier.email(forged)
+
+
+def test_rs_token_without_a_public_key_is_refused(tmp_path, rsa_keys):
+    private, _ = rsa_keys
+    verifier = TokenVerifier(settings(tmp_path, APP_JWT_ALGORITHMS="HS384,RS256"))
+    with pytest.raises(InvalidToken):
+        verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, "RS256", private))
+
+
+@pytest.mark.parametrize("algorithms", ["none", "HS256,none", "XY512"])
+def test_unusable_algorithm_lists_are_refused_at_start(tmp_path, algorithms):
+    with pytest.raises(ConfigurationError):
+        TokenVerifier(settings(tmp_path, APP_JWT_ALGORITHMS=algorithms))
