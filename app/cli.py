@@ -37,11 +37,24 @@ def _database() -> Database:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main():
+def cli():
     """Operate the Bigcapital API-key server."""
 
 
-@main.command()
+def main(argv: list[str] | None = None) -> int:
+    """The ``bckeys`` command: every failure is one line on stderr."""
+    try:
+        cli.main(args=argv, prog_name="bckeys", standalone_mode=False)
+    except click.ClickException as error:
+        click.echo(f"bckeys: {error.format_message()}", err=True)
+        return error.exit_code
+    except click.Abort:
+        click.echo("bckeys: aborted", err=True)
+        return 1
+    return 0
+
+
+@cli.command()
 @click.option("--host", help="Address to listen on (default: HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default: PORT or 8000).")
 @click.option(
@@ -61,7 +74,7 @@ def serve(host, port, workers):
     )
 
 
-@main.group()
+@cli.group()
 def db():
     """The database schema."""
 
@@ -73,7 +86,7 @@ def upgrade():
     migrate.upgrade(_database().engine)
 
 
-@main.group()
+@cli.group()
 def org():
     """Organizations."""
 
@@ -86,7 +99,7 @@ def org_create(name):
     click.echo(accounts.create_organization(_database(), name))
 
 
-@main.group()
+@cli.group()
 def user():
     """Users."""
 
@@ -117,7 +130,7 @@ def user_remove(email, organization_id):
     accounts.remove_user(_database(), email, organization_id)
 
 
-@main.command()
+@cli.command()
 @click.argument("email")
 @click.option(
     "--ttl",
@@ -136,7 +149,7 @@ def token(email, ttl):
     click.echo(issue_token(settings, email, ttl))
 
 
-@main.group()
+@cli.group()
 def keys():
     """API keys."""
 

@@ -1,0 +1,84 @@
+"""openapi.json: valid, and the seed's operation exactly as supplied."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = json.loads((ROOT / "openapi.json").read_text())
+SEED = yaml.safe_load((ROOT / "tests/fixtures/seed_generate_api_key.yaml").read_text())
+GENERATE = ("/api/api-keys/generate", "post")
+
+
+def resolve(document: dict, node):
+    """``node`` with every local $ref replaced by what it points to."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = document
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+            return resolve(document, target)
+        return {key: resolve(document, value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(document, item) for item in node]
+    return node
+
+
+def operation(document: dict, path: str, method: str) -> dict:
+    return resolve(document, document["paths"][path][method])
+
+
+def test_spec_is_valid_openapi_3_0():
+    assert SPEC["openapi"].startswith("3.0.")
+    validate(SPEC)
+
+
+@pytest.mark.parametrize("part", ["parameters", "requestBody", "operationId", "summary", "tags"])
+def test_seed_operation_part_is_unchanged(part):
+    assert operation(SPEC, *GENERATE)[part] == operation(SEED, *GENERATE)[part]
+
+
+def test_seed_201_response_is_unchanged():
+    assert (
+        operation(SPEC, *GENERATE)["responses"]["201"]
+        == (operation(SEED, *GENERATE)["responses"]["201"])
+    )
+
+
+def test_seed_component_schemas_are_unchanged():
+    for name, schema in SEED["components"]["schemas"].items():
+        assert SPEC["components"]["schemas"][name] == schema
+
+
+def test_bearer_scheme_is_required_at_the_root():
+    schemes = SPEC["components"]["securitySchemes"]
+    assert [
+        name
+        for name, scheme in schemes.items()
+        if scheme == {**scheme, "type": "http", "scheme": "bearer"}
+    ]
+    assert SPEC["security"] == [{name: []} for name in schemes]
+
+
+def test_every_error_response_is_problem_json_with_the_shared_schema():
+    for operations in SPEC["paths"].values():
+        for method_operation in operations.values():
+            for status, response in resolve(SPEC, method_operation["responses"]).items():
+                if int(status) >= 400:
+                    assert set(response["content"]) == {"application/problem+json"}
+                    schema = response["content"]["application/problem+json"]["schema"]
+                    assert schema == resolve(SPEC, {"$ref": "#/components/schemas/Problem"})
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "operation_id"),
+    [
+        ("/api/api-keys", "get", "AuthApiKeysController_getApiKeys"),
+        ("/api/api-keys/{id}/revoke", "put", "AuthApiKeysController_revoke"),
+    ],
+)
+def test_published_siblings_are_present(path, method, operation_id):
+    assert SPEC["paths"][path][method]["operationId"] == operation_id

@@ -1,0 +1,21 @@
+"""End-to-end fixtures: server processes over the test's database."""
+
+import pytest
+
+from tests.support.server import ServerProcess
+
+
+@pytest.fixture
+def start_server(env, tmp_path):
+    started = []
+
+    def start(workers: int = 1, **extra_env) -> ServerProcess:
+        server = ServerProcess(
+            {**env, **extra_env}, tmp_path / f"server-{len(started)}.log", workers
+        )
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -1,0 +1,126 @@
+"""The README's quick start: `make run`, then the curl it prints, gets a 201."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import require
+from tests.support.postgres import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CURL_END = """-d '{"name": "my first key"}'"""
+
+
+def start_make_run(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "BCKEYS_DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "WORKERS": "1",
+    }
+    for name in ("DATABASE_URL", "APP_JWT_SECRET"):
+        env.pop(name, None)
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def read_until_curl(process: subprocess.Popen) -> str:
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.strip() == CURL_END:
+            return "".join(lines)
+    raise AssertionError("no curl printed:\n" + "".join(lines))
+
+
+def wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("make run did not serve")
+
+
+def curl_command(output: str) -> str:
+    start = output.index("curl ")
+    end = output.index(CURL_END) + len(CURL_END)
+    return output[start:end]
+
+
+def stop_with_ctrl_c(process: subprocess.Popen, port: int) -> None:
+    """Ctrl-C stops it cleanly: promptly, without a traceback, port released.
+
+    make itself dies of the SIGINT it forwards (-2), as interrupted make does.
+    """
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        rest = process.communicate(timeout=30)[0]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode in (0, -signal.SIGINT)
+    assert "Traceback" not in rest
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+
+
+def test_make_run_serves_and_its_curl_answers_201_then_reuses_its_data(tmp_path):
+    require(shutil.which("curl") is not None, "curl")
+    port = free_port()
+    first = start_make_run(tmp_path / "data", port)
+    try:
+        output = read_until_curl(first)
+        assert "Created the demo organization" in output
+        wait_ready(port)
+        curl = subprocess.run(
+            ["bash", "-c", curl_command(output)], capture_output=True, text=True, timeout=30
+        )
+        body = json.loads(curl.stdout)
+        assert re.fullmatch(r"bc_[0-9a-f]{72}", body["key"])
+        assert isinstance(body["id"], int)
+    finally:
+        stop_with_ctrl_c(first, port)
+
+    second = start_make_run(tmp_path / "data", port)
+    try:
+        output = read_until_curl(second)
+        assert "Reusing the existing data" in output
+        wait_ready(port)
+        curl = subprocess.run(
+            ["bash", "-c", curl_command(output) + " -w '%{http_code}' -o /dev/null"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert curl.stdout == "201"
+    finally:
+        stop_with_ctrl_c(second, port)
+
+
+@pytest.mark.parametrize("target", ["install", "test", "run", "lint"])
+def test_makefile_has_the_documented_targets(target):
+    result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
