@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from app import accounts, migrate
+from app import accounts, audit, migrate
 from app.database import Database, create_database_engine
 from app.errors import NotFound, Unavailable
 from app.services import build_services
@@ -188,6 +188,7 @@ def keys_revoke(key_id, organization_id):
         api_keys.revoke(_organization(api_keys, organization_id), key_id)
     except NotFound:
         raise NotFound(f"no key {key_id} in organization {organization_id}") from None
+    audit.key_revoked("operator (cli)", organization_id, key_id)
 
 
 def _organization(api_keys, public_id: str) -> int:

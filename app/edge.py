@@ -12,10 +12,12 @@ import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
 
+from app.logs import printable
 from app.request_state import begin_request
 from app.services import Services, make_current
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_LOGGED_PATH = 200
 REQUEST_ID_HEADER = "X-Request-ID"
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _KEY_IN_TEXT = re.compile(r"bc_[0-9a-fA-F]{16,}")
@@ -149,5 +151,5 @@ async def _send_too_large(send) -> None:
 
 def _loggable_path(scope) -> str:
     path = scope.get("raw_path") or scope["path"].encode("utf-8", "backslashreplace")
-    text = path.decode("ascii", "backslashreplace")
-    return _KEY_IN_TEXT.sub("bc_[redacted]", text)
+    text = _KEY_IN_TEXT.sub("bc_[redacted]", path.decode("ascii", "backslashreplace"))
+    return printable(text, MAX_LOGGED_PATH)

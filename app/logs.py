@@ -22,3 +22,13 @@ def configure_logging(level: str, log_format: str) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)
+
+
+def printable(text: str | None, limit: int = 80) -> str | None:
+    """Client-supplied text made safe for a log line: escaped and bounded."""
+    if text is None:
+        return None
+    escaped = text[:limit].encode("ascii", "backslashreplace").decode("ascii")
+    escaped = "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in escaped)
+    return escaped + ("..." if len(text) > limit else "")

@@ -9,8 +9,10 @@ from datetime import datetime
 
 from connexion.context import context
 
+from app import audit
 from app.api_keys import Caller, ListedKey
 from app.errors import NotFound
+from app.keys import display_prefix
 from app.services import current_services
 
 # The operations also document problem+json errors, so Connexion cannot infer
@@ -24,7 +26,9 @@ def _caller() -> Caller:
 
 
 def generate(body: dict):
-    key_id, key = current_services().api_keys.generate(_caller(), body.get("name"))
+    caller = _caller()
+    key_id, key = current_services().api_keys.generate(caller, body.get("name"))
+    audit.key_created(caller.email, caller.organization_public_id, key_id, display_prefix(key))
     # The key is shown this once; no cache may keep it.
     return {"id": key_id, "key": key}, 201, {**JSON, "Cache-Control": "no-store"}
 
@@ -42,7 +46,9 @@ def revoke(id_: float):
     if not (math.isfinite(id_) and id_ == int(id_) and 0 < id_ <= MAX_KEY_ID):
         raise NotFound
     key_id = int(id_)
-    current_services().api_keys.revoke(_caller().organization_id, key_id)
+    caller = _caller()
+    current_services().api_keys.revoke(caller.organization_id, key_id)
+    audit.key_revoked(caller.email, caller.organization_public_id, key_id)
     return {"id": key_id, "revoked": True}, 200, JSON
 
 

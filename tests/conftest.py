@@ -4,6 +4,8 @@ PostgreSQL tests skip locally when no server binaries are installed; under
 CI=true they must run, so a missing PostgreSQL fails them instead.
 """
 
+import io
+import logging
 import os
 import shutil
 
@@ -18,10 +20,33 @@ from app.services import build_services
 from app.settings import load_settings
 from tests.support.accounts import make_account
 from tests.support.postgres import PostgresServer, find_bin_dir
+from tests.support.secrets_scan import credentials_in
 
 JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long"
 IN_CI = os.environ.get("CI") == "true"
 TABLES = "api_keys, memberships, users, organizations"
+
+
+SUITE_LOG = io.StringIO()
+
+
+def pytest_configure(config):
+    """Every log record of the whole suite, at DEBUG, kept for the final scan."""
+    handler = logging.StreamHandler(SUITE_LOG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.DEBUG)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The suite fails if any log record of any test held a credential."""
+    found = credentials_in(SUITE_LOG.getvalue())
+    if found:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"credentials found in the suite's logs: {found[:5]}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def require(condition: bool, what: str) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.support.secrets_scan import credentials_in
 from tests.support.server import ServerProcess
 
 
@@ -19,3 +20,5 @@ def start_server(env, tmp_path):
     yield start
     for server in started:
         server.stop()
+    for server in started:
+        assert credentials_in(server.logs()) == [], f"credential in {server.log_path}"

@@ -1,0 +1,46 @@
+"""Audit events: keys created and revoked, credentials rejected.
+
+Each names who, which organization, the key id and its display prefix;
+never a key, a token or an Authorization header.
+"""
+
+import logging
+
+from app.keys import DISPLAY_PREFIX_LENGTH, PREFIX
+from app.logs import printable
+
+audit_log = logging.getLogger("bckeys.audit")
+
+
+def _event(event: str, **fields) -> None:
+    audit_log.info(
+        " ".join(["%s", *(f"{name}=%s" for name in fields)]),
+        event,
+        *fields.values(),
+        extra={"event": event, **fields},
+    )
+
+
+def key_created(actor: str, organization_id: str, key_id: int, display_prefix: str) -> None:
+    _event(
+        "key.created",
+        actor=actor,
+        organization_id=organization_id,
+        key_id=key_id,
+        display_prefix=display_prefix,
+    )
+
+
+def key_revoked(actor: str, organization_id: str, key_id: int) -> None:
+    _event("key.revoked", actor=actor, organization_id=organization_id, key_id=key_id)
+
+
+def credential_rejected(token: str, organization_id: str | None) -> None:
+    """A bad credential: its kind and, for a key, only its display prefix."""
+    is_key = token.startswith(PREFIX)
+    _event(
+        "credential.rejected",
+        kind="api_key" if is_key else "jwt",
+        display_prefix=printable(token[:DISPLAY_PREFIX_LENGTH]) if is_key else None,
+        organization_id=printable(organization_id, 64),
+    )
