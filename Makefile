@@ -34,3 +34,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# A longer Schemathesis campaign than the test suite's, with a fresh seed.
+fuzz: install
+	$(BIN)/python -m tests.support.fuzzing --examples 1000

@@ -10,6 +10,7 @@ from app import problems, routing, validation
 from app.auth import bearer_caller
 from app.edge import Edge
 from app.errors import Unavailable
+from app.logs import silence_value_echoing_loggers
 from app.resolver import ControllerResolver
 from app.services import Services, build_services, current_services
 from app.settings import Settings, load_settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )
     problems.register(app)
+    silence_value_echoing_loggers()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/readyz", "readyz", readyz)
     return Edge(app, services)

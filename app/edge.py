@@ -24,6 +24,14 @@ _KEY_IN_TEXT = re.compile(r"bc_[0-9a-fA-F]{16,}")
 
 access_log = logging.getLogger("bckeys.access")
 
+# Connexion's router mounts the API with a pattern that stops at a newline,
+# while Flask's matches it: such a path would reach a handler unrouted,
+# past security and validation. No resource has one in its path.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+_NO_SUCH_PATH = (
+    b'{"type": "about:blank", "title": "Not Found", "status": 404, '
+    b'"detail": "No resource has control characters in its path."}'
+)
 _TOO_LARGE_BODY = (
     b'{"type": "about:blank", "title": "Content Too Large", "status": 413, '
     b'"detail": "The request body is over 65536 bytes."}'
@@ -57,10 +65,14 @@ class Edge:
             await send(message)
 
         try:
+            if _CONTROL_CHARACTER.search(scope["path"]):
+                await _send_problem(send_with_request_id, 404, _NO_SUCH_PATH)
+                return
             try:
                 body = await _read_body(headers, receive)
             except BodyTooLarge:
-                await _send_too_large(send_with_request_id)
+                # The rest of the body is never read: the connection cannot be reused.
+                await _send_problem(send_with_request_id, 413, _TOO_LARGE_BODY, close=True)
                 return
             await self.app(_with_length(scope, body), _replay(body, receive), send_with_request_id)
         finally:
@@ -133,20 +145,15 @@ def _replay(body: bytes, receive):
     return replayed_receive
 
 
-async def _send_too_large(send) -> None:
-    # The rest of the body is never read, so the connection cannot be reused.
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(_TOO_LARGE_BODY)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": _TOO_LARGE_BODY})
+async def _send_problem(send, status: int, body: bytes, close: bool = False) -> None:
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _loggable_path(scope) -> str:

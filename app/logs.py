@@ -25,6 +25,13 @@ def configure_logging(level: str, log_format: str) -> None:
     logging.captureWarnings(True)
 
 
+def silence_value_echoing_loggers() -> None:
+    """Connexion's JSON validators log the values they reject, and a key sent
+    in the wrong field, or a response, would be logged with them. Rejections
+    still reach the client as 400s and the access log records their status."""
+    logging.getLogger("connexion.validators.json").setLevel(logging.ERROR)
+
+
 def printable(text: str | None, limit: int = 80) -> str | None:
     """Client-supplied text made safe for a log line: escaped and bounded."""
     if text is None:

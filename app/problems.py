@@ -64,6 +64,10 @@ async def unavailable(_request, error) -> ConnexionResponse:
 async def internal_error(_request, error) -> ConnexionResponse:
     request_id = _request_id()
     log.error("unexpected error request_id=%s", request_id, exc_info=error)
+    return _internal_error_response(request_id)
+
+
+def _internal_error_response(request_id: str | None) -> ConnexionResponse:
     return problem(
         500,
         "Internal Server Error",
@@ -76,7 +80,10 @@ async def spec_problem(request, error: ProblemException) -> ConnexionResponse:
     """Connexion's own problems (validation, routing); its 5xx (a response that
     does not match the spec) are internal errors like any other."""
     if error.status >= 500:
-        return await internal_error(request, error)
+        # Its detail quotes the response, which may hold a new key: the
+        # title is logged, never the detail.
+        log.error("%s request_id=%s", error.title, _request_id())
+        return _internal_error_response(_request_id())
     return error.to_problem()
 
 

@@ -27,6 +27,8 @@ IN_CI = os.environ.get("CI") == "true"
 TABLES = "api_keys, memberships, users, organizations"
 
 
+pytest_plugins = ["tests.support.server_fixtures"]
+
 SUITE_LOG = io.StringIO()
 
 

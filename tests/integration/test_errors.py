@@ -188,3 +188,10 @@ def test_chunked_body_without_length_is_accepted(client, account):
         headers={**account.headers(), "Content-Type": "application/json"},
     )
     assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("segment", ["%0A", "1%0A", "%1D%17%0A%C2%B04", "%00", "%7F", "a%09b"])
+def test_control_characters_in_a_path_are_404_never_500(client, account, segment):
+    for path in [f"/api/api-keys/{segment}/revoke", f"/api/api-keys{segment}", f"/{segment}"]:
+        response = client.put(path, headers=account.headers())
+        assert_problem(response, 404)

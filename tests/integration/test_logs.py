@@ -82,3 +82,24 @@ def test_key_in_a_url_path_is_redacted_from_the_access_log(client, caplog):
     (line,) = records(caplog, "bckeys.access")
     assert key not in line.getMessage()
     assert line.path == "/bc_[redacted]"
+
+
+def test_a_key_sent_in_the_wrong_field_is_not_logged(client, account, caplog):
+    caplog.set_level(logging.DEBUG)
+    key = generate_key(client, account)["key"]
+    for body in [{"name": [key]}, {"name": {"key": key}}, {"name": None, "key": key}]:
+        response = client.post("/api/api-keys/generate", json=body, headers=account.headers())
+        assert response.status_code == 400
+    assert key not in caplog.text
+
+
+def test_a_response_that_breaks_the_spec_is_500_and_not_logged(
+    client, account, services, monkeypatch, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    leaked = keys.mint_key()
+    monkeypatch.setattr(services.api_keys, "generate", lambda *_args: ("not-a-number", leaked))
+    response = client.post("/api/api-keys/generate", json={}, headers=account.headers())
+    assert response.status_code == 500
+    assert leaked not in response.text
+    assert leaked not in caplog.text

@@ -1,4 +1,5 @@
-"""End-to-end fixtures: server processes over the test's database."""
+"""The start_server fixture: server processes over the test's database, whose
+logs are scanned for credentials when the test ends."""
 
 import pytest
 
