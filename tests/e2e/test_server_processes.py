@@ -28,7 +28,7 @@ def test_400_concurrent_generates_across_two_servers_are_distinct_and_work(start
     assert len({body["id"] for _, body in results}) == 400
     assert len({body["key"] for _, body in results}) == 400
     with first.client() as client:
-        for _, body in results[::20]:
+        for _, body in results:
             assert (
                 client.get("/api/api-keys", headers=account.headers(token=body["key"])).status_code
                 == 200
