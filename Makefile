@@ -38,3 +38,8 @@ clean:
 # A longer Schemathesis campaign than the test suite's, with a fresh seed.
 fuzz: install
 	$(BIN)/python -m tests.support.fuzzing --examples 1000
+
+# The benchmark: the product against FastAPI and Starlette baselines (needs wrk).
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run

@@ -1,12 +1,14 @@
 """API keys: who a credential belongs to, and generate, list and revoke.
 
-Every query that touches keys is scoped to the caller's organization.
+Every query that touches keys is scoped to the caller's organization. The
+statements are built once and run on Core connections: these are the paths
+every request takes.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 
 from app import keys
 from app.database import Database
@@ -16,6 +18,88 @@ from app.models import ApiKey, Membership, Organization, User, utc_now
 # last_used_at is written at most this often per key, so that
 # authenticating does not turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_keys = ApiKey.__table__.c
+_users = User.__table__.c
+_organizations = Organization.__table__.c
+_memberships = Membership.__table__.c
+
+_KEY_CALLER = (
+    select(
+        _keys.id,
+        _keys.expires_at,
+        _keys.last_used_at,
+        _users.id,
+        _users.email,
+        _organizations.id,
+        _organizations.public_id,
+    )
+    .select_from(
+        ApiKey.__table__.join(User.__table__, _users.id == _keys.user_id)
+        .join(Organization.__table__, _organizations.id == _keys.organization_id)
+        .join(
+            Membership.__table__,
+            and_(
+                _memberships.user_id == _keys.user_id,
+                _memberships.organization_id == _keys.organization_id,
+            ),
+        )
+    )
+    .where(
+        _keys.key_hash == bindparam("key_hash"),
+        _keys.revoked_at.is_(None),
+        _users.active.is_(True),
+    )
+)
+_RECORD_USE = (
+    update(ApiKey.__table__)
+    .where(
+        _keys.id == bindparam("key_id"),
+        # The condition makes concurrent requests through one key write once.
+        _keys.last_used_at.is_(None) | (_keys.last_used_at < bindparam("stale_before")),
+    )
+    .values(last_used_at=bindparam("now"))
+)
+_ACTIVE_USER = select(_users.id, _users.email).where(
+    _users.email_key == bindparam("email_key"), _users.active.is_(True)
+)
+_MEMBER_ORGANIZATION = (
+    select(_organizations.id)
+    .select_from(
+        Organization.__table__.join(
+            Membership.__table__, _memberships.organization_id == _organizations.id
+        )
+    )
+    .where(
+        _organizations.public_id == bindparam("public_id"),
+        _memberships.user_id == bindparam("user_id"),
+    )
+)
+_ORGANIZATION = select(_organizations.id).where(_organizations.public_id == bindparam("public_id"))
+_INSERT = insert(ApiKey.__table__).returning(_keys.id)
+_LIST = (
+    select(
+        _keys.id,
+        _keys.name,
+        _keys.display_prefix,
+        _keys.created_at,
+        _keys.expires_at,
+        _keys.last_used_at,
+    )
+    .where(_keys.organization_id == bindparam("organization_id"), _keys.revoked_at.is_(None))
+    .order_by(_keys.id)
+)
+# Bound names differ from column names: UPDATE reserves those for its SET clause.
+_IN_ORGANIZATION = and_(
+    _keys.id == bindparam("target_key_id"),
+    _keys.organization_id == bindparam("target_organization_id"),
+)
+_KEY_IN_ORGANIZATION = select(_keys.id).where(_IN_ORGANIZATION)
+_REVOKE = (
+    update(ApiKey.__table__)
+    .where(_IN_ORGANIZATION, _keys.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -45,40 +129,15 @@ class ApiKeyService:
         self._key_ttl = key_ttl
 
     def caller_for_key(self, key: str, organization_public_id: str | None) -> Caller:
-        """The caller a well-formed key authenticates.
+        """The caller a well-formed key authenticates; records the key's use.
 
         Raises Unauthenticated for a key that is unknown, revoked, expired,
         whose user is inactive or no longer a member of the key's organization;
         Forbidden when ``organization_public_id`` names another organization.
         """
-        query = (
-            select(
-                ApiKey.id,
-                ApiKey.expires_at,
-                ApiKey.last_used_at,
-                User.id,
-                User.email,
-                Organization.id,
-                Organization.public_id,
-            )
-            .join(User, User.id == ApiKey.user_id)
-            .join(Organization, Organization.id == ApiKey.organization_id)
-            .join(
-                Membership,
-                and_(
-                    Membership.user_id == ApiKey.user_id,
-                    Membership.organization_id == ApiKey.organization_id,
-                ),
-            )
-            .where(
-                ApiKey.key_hash == keys.hash_key(key),
-                ApiKey.revoked_at.is_(None),
-                User.active.is_(True),
-            )
-        )
         now = utc_now()
-        with self._database.transaction() as session:
-            row = session.execute(query).first()
+        with self._database.connection() as connection:
+            row = connection.execute(_KEY_CALLER, {"key_hash": keys.hash_key(key)}).first()
             if row is None:
                 raise Unauthenticated
             key_id, expires_at, last_used_at, user_id, email, organization_id, public_id = row
@@ -87,7 +146,10 @@ class ApiKeyService:
             if organization_public_id is not None and organization_public_id != public_id:
                 raise Forbidden
             if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-                self._record_use(session, key_id, now)
+                connection.execute(
+                    _RECORD_USE,
+                    {"key_id": key_id, "now": now, "stale_before": now - LAST_USED_RESOLUTION},
+                )
         return Caller(user_id, email, organization_id, public_id, key_id)
 
     def caller_for_user(self, email: str, organization_public_id: str | None) -> Caller:
@@ -96,26 +158,17 @@ class ApiKeyService:
         Raises Unauthenticated for an unknown or inactive user; Forbidden when
         the user is not a member of that organization (or it does not exist).
         """
-        with self._database.transaction() as session:
-            user = session.execute(
-                select(User.id, User.email).where(
-                    User.email_key == email.lower(), User.active.is_(True)
-                )
-            ).first()
+        with self._database.connection() as connection:
+            user = connection.execute(_ACTIVE_USER, {"email_key": email.lower()}).first()
             if user is None:
                 raise Unauthenticated
             if organization_public_id is None:
                 # The required header is missing: request validation answers
                 # 400 for it before any handler runs.
                 return Caller(user.id, user.email, 0, "")
-            organization_id = session.scalar(
-                select(Organization.id)
-                .join(Membership, Membership.organization_id == Organization.id)
-                .where(
-                    Organization.public_id == organization_public_id,
-                    Membership.user_id == user.id,
-                )
-            )
+            organization_id = connection.execute(
+                _MEMBER_ORGANIZATION, {"public_id": organization_public_id, "user_id": user.id}
+            ).scalar()
         if organization_id is None:
             raise Forbidden
         return Caller(user.id, user.email, organization_id, organization_public_id)
@@ -127,49 +180,33 @@ class ApiKeyService:
         """
         key = keys.mint_key()
         now = utc_now()
-        api_key = ApiKey(
-            organization_id=caller.organization_id,
-            user_id=caller.user_id,
-            name=name,
-            key_hash=keys.hash_key(key),
-            display_prefix=keys.display_prefix(key),
-            created_at=now,
-            expires_at=now + self._key_ttl if self._key_ttl else None,
-        )
-        with self._database.transaction() as session:
-            session.add(api_key)
-            session.flush()
-            return api_key.id, key
+        with self._database.connection() as connection:
+            key_id = connection.execute(
+                _INSERT,
+                {
+                    "organization_id": caller.organization_id,
+                    "user_id": caller.user_id,
+                    "name": name,
+                    "key_hash": keys.hash_key(key),
+                    "display_prefix": keys.display_prefix(key),
+                    "created_at": now,
+                    "expires_at": now + self._key_ttl if self._key_ttl else None,
+                },
+            ).scalar_one()
+        return key_id, key
 
     def organization_id(self, public_id: str) -> int:
         """The internal id of an organization; raises NotFound."""
-        with self._database.transaction() as session:
-            organization_id = session.scalar(
-                select(Organization.id).where(Organization.public_id == public_id)
-            )
+        with self._database.connection() as connection:
+            organization_id = connection.execute(_ORGANIZATION, {"public_id": public_id}).scalar()
         if organization_id is None:
             raise NotFound
         return organization_id
 
     def list(self, organization_id: int) -> list[ListedKey]:
         """The organization's keys that are not revoked, oldest first."""
-        query = (
-            select(
-                ApiKey.id,
-                ApiKey.name,
-                ApiKey.display_prefix,
-                ApiKey.created_at,
-                ApiKey.expires_at,
-                ApiKey.last_used_at,
-            )
-            .where(
-                ApiKey.organization_id == organization_id,
-                ApiKey.revoked_at.is_(None),
-            )
-            .order_by(ApiKey.id)
-        )
-        with self._database.transaction() as session:
-            rows = session.execute(query).all()
+        with self._database.connection() as connection:
+            rows = connection.execute(_LIST, {"organization_id": organization_id}).all()
         return [
             ListedKey(id, name, keys.masked(prefix), created_at, expires_at, last_used_at)
             for id, name, prefix, created_at, expires_at, last_used_at in rows
@@ -180,24 +217,8 @@ class ApiKeyService:
 
         Raises NotFound for an id that is not a key of that organization.
         """
-        in_organization = and_(ApiKey.id == key_id, ApiKey.organization_id == organization_id)
-        with self._database.transaction() as session:
-            if session.scalar(select(ApiKey.id).where(in_organization)) is None:
+        scope = {"target_key_id": key_id, "target_organization_id": organization_id}
+        with self._database.connection() as connection:
+            if connection.execute(_KEY_IN_ORGANIZATION, scope).first() is None:
                 raise NotFound
-            session.execute(
-                update(ApiKey)
-                .where(in_organization, ApiKey.revoked_at.is_(None))
-                .values(revoked_at=utc_now())
-            )
-
-    @staticmethod
-    def _record_use(session, key_id: int, now: datetime) -> None:
-        # The condition makes concurrent requests through one key write once.
-        session.execute(
-            update(ApiKey)
-            .where(
-                ApiKey.id == key_id,
-                ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
-            )
-            .values(last_used_at=now)
-        )
+            connection.execute(_REVOKE, {**scope, "now": utc_now()})

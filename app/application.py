@@ -10,6 +10,7 @@ from app import problems, routing, validation
 from app.auth import bearer_caller
 from app.edge import Edge
 from app.errors import Unavailable
+from app.flask_bridge import FlaskBridge
 from app.logs import silence_value_echoing_loggers
 from app.resolver import ControllerResolver
 from app.services import Services, build_services, current_services
@@ -43,6 +44,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         validator_map=validation.validator_map(),
         security_map={"bearer": _BearerCaller},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+    )
+    # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
+    # that hand-off (see app.flask_bridge). Connexion offers no option for it.
+    flask_side = app._middleware_app
+    flask_side.asgi_app = FlaskBridge(
+        app.app.wsgi_app, inline=services.settings.is_sqlite, other_scopes=flask_side.asgi_app
     )
     problems.register(app)
     silence_value_echoing_loggers()

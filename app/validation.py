@@ -1,16 +1,40 @@
-"""Request body validation: Connexion's JSON validator, made total.
+"""Body validation: Connexion's JSON validators, made total and compiled once.
 
-Connexion's validator lets a body that is not UTF-8, or JSON nested past the
-parser's recursion limit, escape as a 500. Both are a client's malformed
-input: 400, like any other body that is not JSON.
+Connexion's request validator lets a body that is not UTF-8, or JSON nested
+past the parser's recursion limit, escape as a 500; both are a client's
+malformed input, so both are a 400 here. Connexion also builds a new
+jsonschema validator for every request and every response; here each schema's
+validator is built once and reused.
 """
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+from connexion.validators import (
+    VALIDATOR_MAP,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+)
+
+# (kind, id(schema)) -> (schema, validator). The schema is kept so that its
+# id cannot be reused by another object while its validator is cached.
+_compiled: dict[tuple[str, int], tuple[dict, object]] = {}
+
+
+def _compiled_once(kind: str, schema: dict, build):
+    key = (kind, id(schema))
+    cached = _compiled.get(key)
+    if cached is None or cached[0] is not schema:
+        cached = _compiled[key] = (schema, build())
+    return cached[1]
 
 
 class TotalJSONRequestBodyValidator(JSONRequestBodyValidator):
+    @property
+    def _validator(self):
+        return _compiled_once(
+            "request", self._schema, lambda: JSONRequestBodyValidator._validator.fget(self)
+        )
+
     async def _parse(self, stream, scope):
         try:
             return await super()._parse(stream, scope)
@@ -20,6 +44,18 @@ class TotalJSONRequestBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail="Request body is nested too deeply") from None
 
 
+class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
+    @property
+    def validator(self):
+        return _compiled_once(
+            "response", self._schema, lambda: JSONResponseBodyValidator.validator.fget(self)
+        )
+
+
 def validator_map() -> dict:
-    body = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": TotalJSONRequestBodyValidator})
-    return {"body": body}
+    return {
+        "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": TotalJSONRequestBodyValidator}),
+        "response": MediaTypeDict(
+            {**VALIDATOR_MAP["response"], "*/*json": CompiledJSONResponseBodyValidator}
+        ),
+    }

@@ -20,7 +20,7 @@ from app.services import build_services
 from app.settings import load_settings
 from tests.support.accounts import make_account
 from tests.support.postgres import PostgresServer, find_bin_dir
-from tests.support.secrets_scan import credentials_in
+from tests.support.secrets_scan import CREDENTIAL, credentials_in
 
 JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long"
 IN_CI = os.environ.get("CI") == "true"
@@ -37,17 +37,20 @@ def pytest_configure(config):
     handler = logging.StreamHandler(SUITE_LOG)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     handler.setLevel(logging.DEBUG)
+    # The tests' own HTTP client logs the URLs it requests; it is not the server.
+    handler.addFilter(lambda record: not record.name.startswith(("httpx", "httpcore")))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.DEBUG)
 
 
 def pytest_sessionfinish(session, exitstatus):
     """The suite fails if any log record of any test held a credential."""
-    found = credentials_in(SUITE_LOG.getvalue())
-    if found:
-        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            f"credentials found in the suite's logs: {found[:5]}", red=True
-        )
+    leaking = [line for line in SUITE_LOG.getvalue().splitlines() if credentials_in(line)]
+    if leaking:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line("credentials found in the suite's logs, in lines like:", red=True)
+        for line in leaking[:5]:
+            reporter.write_line("  " + CREDENTIAL.sub("[credential]", line)[:300], red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

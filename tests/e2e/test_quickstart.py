@@ -120,7 +120,7 @@ def test_make_run_serves_and_its_curl_answers_201_then_reuses_its_data(tmp_path)
         stop_with_ctrl_c(second, port)
 
 
-@pytest.mark.parametrize("target", ["install", "test", "run", "lint", "fuzz"])
+@pytest.mark.parametrize("target", ["install", "test", "run", "lint", "fuzz", "bench"])
 def test_makefile_has_the_documented_targets(target):
     result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,111 @@
+"""The work each baseline server does per request, the same as the product's:
+verify the HS384 JWT or look up the key's hash, check the organization,
+insert the same row or list the same rows, on the same database settings.
+
+Written for the benchmark: plain SQL on the product's engine configuration,
+nothing the product's guarantees add (spec validation, problem+json).
+"""
+
+import hashlib
+import secrets
+import zlib
+from datetime import UTC, datetime
+
+import jwt
+from sqlalchemy import text
+
+from app.database import create_database_engine
+from app.models import UTCDateTime
+from app.settings import load_settings
+
+_settings = load_settings()
+engine = create_database_engine(_settings)
+SECRET = _settings.jwt_secret
+
+_USER_IN_ORGANIZATION = text(
+    "SELECT u.id, o.id FROM users u JOIN memberships m ON m.user_id = u.id "
+    "JOIN organizations o ON o.id = m.organization_id "
+    "WHERE u.email_key = :email AND u.active AND o.public_id = :organization"
+)
+_KEY_OWNER = text(
+    "SELECT k.user_id, k.organization_id, o.public_id FROM api_keys k "
+    "JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.organization_id "
+    "WHERE k.key_hash = :hash AND k.revoked_at IS NULL AND u.active"
+)
+_INSERT = text(
+    "INSERT INTO api_keys (organization_id, user_id, name, key_hash, display_prefix, "
+    "created_at) VALUES (:organization, :user, :name, :hash, :prefix, :now) RETURNING id"
+)
+_LIST = text(
+    "SELECT id, name, display_prefix, created_at FROM api_keys "
+    "WHERE organization_id = :organization AND revoked_at IS NULL ORDER BY id"
+).columns(created_at=UTCDateTime)
+
+
+class Denied(Exception):
+    def __init__(self, status: int):
+        self.status = status
+
+
+def caller(authorization: str | None, organization: str | None) -> tuple[int, int]:
+    """(user id, organization id) of the caller; raises Denied(401 or 403)."""
+    if not authorization or not authorization.lower().startswith("bearer ") or not organization:
+        raise Denied(401)
+    token = authorization[7:]
+    with engine.connect() as connection:
+        if token.startswith("bc_"):
+            random_hex, check = token[3:67], token[67:]
+            if len(token) != 75 or f"{zlib.crc32(random_hex.encode()):08x}" != check:
+                raise Denied(401)
+            row = connection.execute(
+                _KEY_OWNER, {"hash": hashlib.sha256(token.encode()).hexdigest()}
+            ).first()
+            if row is None:
+                raise Denied(401)
+            if row[2] != organization:
+                raise Denied(403)
+            return row[0], row[1]
+        try:
+            email = jwt.decode(token, SECRET, algorithms=["HS384"], options={"require": ["exp"]})[
+                "sub"
+            ]
+        except jwt.PyJWTError:
+            raise Denied(401) from None
+        row = connection.execute(
+            _USER_IN_ORGANIZATION, {"email": email.lower(), "organization": organization}
+        ).first()
+    if row is None:
+        raise Denied(403)
+    return row[0], row[1]
+
+
+def generate(user_id: int, organization_id: int, name: str | None) -> dict:
+    random_hex = secrets.token_hex(32)
+    key = f"bc_{random_hex}{zlib.crc32(random_hex.encode()):08x}"
+    with engine.begin() as connection:
+        key_id = connection.execute(
+            _INSERT,
+            {
+                "organization": organization_id,
+                "user": user_id,
+                "name": None if name is None else name.encode("utf-8"),
+                "hash": hashlib.sha256(key.encode()).hexdigest(),
+                "prefix": key[:8],
+                "now": datetime.now(UTC).replace(tzinfo=None),
+            },
+        ).scalar_one()
+    return {"id": key_id, "key": key}
+
+
+def listed(organization_id: int) -> list[dict]:
+    with engine.connect() as connection:
+        rows = connection.execute(_LIST, {"organization": organization_id}).all()
+    items = []
+    for key_id, name, prefix, created_at in rows:
+        created = created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        item = {"id": key_id, "token": prefix + "...", "createdAt": created}
+        if name is not None:
+            item["name"] = bytes(name).decode("utf-8")
+        item["revoked"] = False
+        items.append(item)
+    return items

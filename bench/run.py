@@ -1,0 +1,385 @@
+"""make bench: the product against FastAPI and bare Starlette baselines.
+
+Each server runs with 2 worker processes on its own fresh database, seeded
+the same way. wrk drives each on 127.0.0.1 with 32 connections, the servers
+interleaved (A B C A B C ...) after a warm-up, bounded in time and request
+count. The report gives median req/s, p50 and p99 latency per scenario, the
+product's req/s as a ratio to each baseline, and each server's peak RSS per
+worker process, on SQLite and (when installed) PostgreSQL.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from app import accounts, migrate
+from app.api_keys import Caller
+from app.services import build_services
+from app.settings import load_settings
+from app.tokens import issue_token
+from tests.support.postgres import PostgresServer, find_bin_dir, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+JWT_SECRET = "benchmark-secret-that-is-at-least-32-bytes"
+CONNECTIONS = 32
+LISTED_KEYS = 10
+SERVERS = ("product", "fastapi", "starlette")
+BASELINES = ("fastapi", "starlette")
+SCENARIOS = ("generate-jwt", "generate-key", "list-key")
+
+
+@dataclass
+class Credentials:
+    jwt: str
+    generate_organization: str
+    key: str
+    key_organization: str
+    list_key: str
+    list_organization: str
+
+    def for_scenario(self, scenario: str) -> dict:
+        method, path = (
+            ("GET", "/api/api-keys")
+            if scenario == "list-key"
+            else (
+                "POST",
+                "/api/api-keys/generate",
+            )
+        )
+        token, organization = {
+            "generate-jwt": (self.jwt, self.generate_organization),
+            "generate-key": (self.key, self.key_organization),
+            "list-key": (self.list_key, self.list_organization),
+        }[scenario]
+        return {
+            "BENCH_METHOD": method,
+            "BENCH_PATH": path,
+            "BENCH_TOKEN": token,
+            "BENCH_ORGANIZATION": organization,
+        }
+
+
+def seed(env: dict) -> Credentials:
+    """Migrates a fresh database and makes the accounts and keys the runs use."""
+    services = build_services(load_settings(env))
+    migrate.upgrade(services.database.engine)
+    organizations = {}
+    for name in ("generate", "key", "list"):
+        organizations[name] = accounts.create_organization(services.database, name)
+        accounts.add_user(services.database, f"{name}@bench.example", organizations[name])
+
+    def caller(name: str) -> Caller:
+        return services.api_keys.caller_for_user(f"{name}@bench.example", organizations[name])
+
+    _, key = services.api_keys.generate(caller("key"), "bench")
+    list_keys = [services.api_keys.generate(caller("list"), f"k{n}")[1] for n in range(LISTED_KEYS)]
+    services.database.engine.dispose()
+    return Credentials(
+        jwt=issue_token(services.settings, "generate@bench.example", 24 * 3600),
+        generate_organization=organizations["generate"],
+        key=key,
+        key_organization=organizations["key"],
+        list_key=list_keys[0],
+        list_organization=organizations["list"],
+    )
+
+
+class Server:
+    def __init__(self, name: str, env: dict, log: Path):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        if name == "product":
+            command = [str(BIN / "bckeys"), "serve", "--port", str(self.port), "--workers", "2"]
+        else:
+            command = [
+                str(BIN / "uvicorn"),
+                f"bench.baselines.{name}_app:app",
+                "--port",
+                str(self.port),
+                "--workers",
+                "2",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
+        self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.url + "/", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{name} did not start; see {log}")
+
+    def peak_rss_mib(self) -> float:
+        """The largest peak resident set of the server's worker processes."""
+        peaks = []
+        for pid in _descendants(self.process.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return round(max(peaks), 1) if peaks else 0.0
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self._log.close()
+
+
+def _descendants(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return children + [grandchild for child in children for grandchild in _descendants(child)]
+
+
+def wrk(server: Server, scenario_env: dict, seconds: int, max_requests: int) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(ROOT / "bench" / "load.lua"),
+            server.url,
+        ],
+        env={**os.environ, **scenario_env, "BENCH_MAX_REQUESTS": str(max_requests)},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    )
+    summary = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("{")))
+    seconds_run = summary["duration_us"] / 1e6
+    return {
+        "requests": summary["requests"],
+        "rps": summary["requests"] / seconds_run,
+        "p50_ms": summary["p50_us"] / 1000,
+        "p99_ms": summary["p99_us"] / 1000,
+        "non_2xx": summary["non_2xx"],
+        "socket_errors": summary["socket_errors"],
+    }
+
+
+def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
+    """All scenarios for one database engine; returns the results by scenario."""
+    servers, credentials = {}, {}
+    try:
+        for name in SERVERS:
+            folder = workdir / engine / name
+            folder.mkdir(parents=True)
+            env = {
+                "BCKEYS_DATA_DIR": str(folder),
+                "DATABASE_URL": database_url(name) or f"sqlite:///{folder / 'bckeys.db'}",
+                "APP_JWT_SECRET": JWT_SECRET,
+            }
+            credentials[name] = seed(env)
+            servers[name] = Server(name, env, folder / "server.log")
+        results = {}
+        for scenario in SCENARIOS:
+            runs = {name: [] for name in SERVERS}
+            for name in SERVERS:
+                if options.warmup:
+                    wrk(
+                        servers[name],
+                        credentials[name].for_scenario(scenario),
+                        options.warmup,
+                        options.max_requests,
+                    )
+            for _ in range(options.rounds):
+                for name in SERVERS:
+                    runs[name].append(
+                        wrk(
+                            servers[name],
+                            credentials[name].for_scenario(scenario),
+                            options.seconds,
+                            options.max_requests,
+                        )
+                    )
+            results[scenario] = summarize(runs)
+            print_scenario(engine, scenario, results[scenario])
+        for name in SERVERS:
+            for scenario in SCENARIOS:
+                results[scenario][name]["peak_rss_mib"] = servers[name].peak_rss_mib()
+        return results
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def summarize(runs: dict) -> dict:
+    summary = {}
+    for name, measured in runs.items():
+        summary[name] = {
+            "rps": round(statistics.median(run["rps"] for run in measured), 1),
+            "p50_ms": round(statistics.median(run["p50_ms"] for run in measured), 2),
+            "p99_ms": round(statistics.median(run["p99_ms"] for run in measured), 2),
+            "requests": sum(run["requests"] for run in measured),
+            "non_2xx": sum(run["non_2xx"] for run in measured),
+            "socket_errors": sum(run["socket_errors"] for run in measured),
+            "runs": measured,
+        }
+    for baseline in BASELINES:
+        summary["product"][f"ratio_to_{baseline}"] = round(
+            summary["product"]["rps"] / summary[baseline]["rps"], 3
+        )
+        summary["product"][f"p99_ratio_to_{baseline}"] = round(
+            summary["product"]["p99_ms"] / summary[baseline]["p99_ms"], 3
+        )
+    return summary
+
+
+def print_scenario(engine: str, scenario: str, summary: dict) -> None:
+    print(f"\n{engine} / {scenario}")
+    print(f"  {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for name in SERVERS:
+        row = summary[name]
+        print(
+            f"  {name:<10} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+            f"{row['non_2xx'] + row['socket_errors']:>8}"
+        )
+    failed = [name for name in SERVERS if summary[name]["non_2xx"] + summary[name]["socket_errors"]]
+    if failed:
+        print(f"  WARNING: non-2xx answers or socket errors from {', '.join(failed)}")
+    product = summary["product"]
+    print(
+        f"  product / fastapi: {product['ratio_to_fastapi']:.2f}x req/s, "
+        f"{product['p99_ratio_to_fastapi']:.2f}x p99;  "
+        f"product / starlette: {product['ratio_to_starlette']:.2f}x req/s"
+    )
+
+
+def chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, to_fastapi, to_starlette = [], [], []
+    for engine, scenarios in results.items():
+        for scenario, summary in scenarios.items():
+            labels.append(f"{engine}\n{scenario}")
+            to_fastapi.append(summary["product"]["ratio_to_fastapi"])
+            to_starlette.append(summary["product"]["ratio_to_starlette"])
+    figure, axes = plt.subplots(figsize=(max(6, 1.6 * len(labels)), 4))
+    positions = range(len(labels))
+    axes.bar([p - 0.2 for p in positions], to_fastapi, 0.4, label="product / FastAPI")
+    axes.bar([p + 0.2 for p in positions], to_starlette, 0.4, label="product / Starlette")
+    axes.axhline(1.0, color="black", linewidth=0.8)
+    axes.set_xticks(list(positions), labels, fontsize=8)
+    axes.set_ylabel("req/s ratio (median of runs)")
+    axes.set_title("bckeys req/s relative to baselines (same run, same machine)")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=6, help="length of one measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up per server, 0 for none")
+    parser.add_argument("--rounds", type=int, default=3, help="measured runs per server")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap per run")
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    options = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    workdir = Path(tempfile.mkdtemp(prefix="bckeys-bench-"))
+    results, postgres = {}, None
+    started = time.monotonic()
+    try:
+        for engine in options.engines.split(","):
+            if engine == "sqlite":
+                results["sqlite"] = bench_engine("sqlite", lambda name: None, options, workdir)
+            elif engine == "postgres":
+                bin_dir = find_bin_dir()
+                if bin_dir is None:
+                    print("\nPostgreSQL is not installed: skipping its runs")
+                    continue
+                postgres = PostgresServer(bin_dir)
+                postgres.start()
+                for name in SERVERS:
+                    postgres.create_database(f"bench_{name}")
+                results["postgres"] = bench_engine(
+                    "postgres",
+                    lambda name, server=postgres: server.url(f"bench_{name}"),
+                    options,
+                    workdir,
+                )
+    finally:
+        if postgres is not None:
+            postgres.destroy()
+
+    options.output.mkdir(parents=True, exist_ok=True)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count()},
+        "settings": {
+            "connections": CONNECTIONS,
+            "workers": 2,
+            "seconds": options.seconds,
+            "warmup": options.warmup,
+            "rounds": options.rounds,
+        },
+        "elapsed": str(timedelta(seconds=round(time.monotonic() - started))),
+        "results": results,
+    }
+    (options.output / "result.json").write_text(json.dumps(report, indent=2))
+    chart(results, options.output / "ratios.png")
+    print_peaks(results)
+    print(f"\nwrote {options.output / 'result.json'} and {options.output / 'ratios.png'}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def print_peaks(results: dict) -> None:
+    print("\npeak RSS per worker process (MiB)")
+    for engine, scenarios in results.items():
+        any_scenario = next(iter(scenarios.values()))
+        peaks = ", ".join(f"{name} {any_scenario[name]['peak_rss_mib']}" for name in SERVERS)
+        print(f"  {engine}: {peaks}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The benchmark's own smoke test: one short run, every server answered 2xx.
+
+No timing is asserted here; `make bench` measures.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from bench import run
+from tests.conftest import require
+
+
+@pytest.fixture
+def wrk_installed():
+    require(shutil.which("wrk") is not None, "wrk")
+
+
+def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, tmp_path):
+    exit_code = run.main(
+        [
+            "--seconds",
+            "1",
+            "--warmup",
+            "0",
+            "--rounds",
+            "1",
+            "--max-requests",
+            "200",
+            "--engines",
+            "sqlite",
+            "--output",
+            str(tmp_path),
+        ]
+    )
+    assert exit_code == 0
+    report = json.loads((tmp_path / "result.json").read_text())
+    for scenario in run.SCENARIOS:
+        for server in run.SERVERS:
+            measured = report["results"]["sqlite"][scenario][server]
+            assert measured["requests"] > 0
+            assert measured["non_2xx"] == 0
+            assert measured["socket_errors"] == 0
+            assert measured["peak_rss_mib"] > 0
+        assert report["results"]["sqlite"][scenario]["product"]["ratio_to_fastapi"] > 0
+    assert (tmp_path / "ratios.png").stat().st_size > 0
