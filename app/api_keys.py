@@ -60,20 +60,23 @@ _RECORD_USE = (
     )
     .values(last_used_at=bindparam("now"))
 )
-_ACTIVE_USER = select(_users.id, _users.email).where(
-    _users.email_key == bindparam("email_key"), _users.active.is_(True)
-)
-_MEMBER_ORGANIZATION = (
-    select(_organizations.id)
+# The active user and, when it is a member of the organization named, that
+# organization's id (NULL otherwise): one round trip.
+_USER_IN_ORGANIZATION = (
+    select(_users.id, _users.email, _organizations.id)
     .select_from(
-        Organization.__table__.join(
-            Membership.__table__, _memberships.organization_id == _organizations.id
+        User.__table__.outerjoin(
+            Membership.__table__.join(
+                Organization.__table__,
+                and_(
+                    _organizations.id == _memberships.organization_id,
+                    _organizations.public_id == bindparam("public_id"),
+                ),
+            ),
+            _memberships.user_id == _users.id,
         )
     )
-    .where(
-        _organizations.public_id == bindparam("public_id"),
-        _memberships.user_id == bindparam("user_id"),
-    )
+    .where(_users.email_key == bindparam("email_key"), _users.active.is_(True))
 )
 _ORGANIZATION = select(_organizations.id).where(_organizations.public_id == bindparam("public_id"))
 _INSERT = insert(ApiKey.__table__).returning(_keys.id)
@@ -159,19 +162,20 @@ class ApiKeyService:
         the user is not a member of that organization (or it does not exist).
         """
         with self._database.connection() as connection:
-            user = connection.execute(_ACTIVE_USER, {"email_key": email.lower()}).first()
-            if user is None:
-                raise Unauthenticated
-            if organization_public_id is None:
-                # The required header is missing: request validation answers
-                # 400 for it before any handler runs.
-                return Caller(user.id, user.email, 0, "")
-            organization_id = connection.execute(
-                _MEMBER_ORGANIZATION, {"public_id": organization_public_id, "user_id": user.id}
-            ).scalar()
+            row = connection.execute(
+                _USER_IN_ORGANIZATION,
+                {"email_key": email.lower(), "public_id": organization_public_id},
+            ).first()
+        if row is None:
+            raise Unauthenticated
+        user_id, user_email, organization_id = row
+        if organization_public_id is None:
+            # The required header is missing: request validation answers 400
+            # for it before any handler runs.
+            return Caller(user_id, user_email, 0, "")
         if organization_id is None:
             raise Forbidden
-        return Caller(user.id, user.email, organization_id, organization_public_id)
+        return Caller(user_id, user_email, organization_id, organization_public_id)
 
     def generate(self, caller: Caller, name: str | None) -> tuple[int, str]:
         """Stores a new key for the caller; returns its id and the key itself.

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
+import flask
 from connexion import FlaskApp
+from connexion.jsonifier import Jsonifier
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
 
@@ -33,6 +35,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         __name__,
         specification_dir=SPECIFICATION.parent,
         middlewares=routing.MIDDLEWARES,
+        # Compact JSON: Connexion indents by default, which clients never need.
+        jsonifier=Jsonifier(flask.json),
     )
     routing.use_segment_converters(app.app)
     app.add_api(
