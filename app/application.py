@@ -52,9 +52,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
     # that hand-off (see app.flask_bridge). Connexion offers no option for it.
     flask_side = app._middleware_app
-    flask_side.asgi_app = FlaskBridge(
-        app.app.wsgi_app, inline=services.settings.is_sqlite, other_scopes=flask_side.asgi_app
-    )
+    flask_side.asgi_app = FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)
     problems.register(app)
     silence_value_echoing_loggers()
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -4,8 +4,6 @@ It runs before request validation, so a caller without credentials learns
 nothing from validation errors.
 """
 
-from starlette.concurrency import run_in_threadpool
-
 from app import audit, keys
 from app.api_keys import Caller
 from app.errors import Unauthenticated
@@ -16,23 +14,17 @@ from app.tokens import InvalidToken
 ORGANIZATION_HEADER = "organization-id"
 
 
-async def bearer_caller(token: str, request) -> dict:
+def bearer_caller(token: str, request) -> dict:
     """Connexion's token-info function: the caller, or an exception.
 
     Raises Unauthenticated for any credential failure, Forbidden when the
     ``organization-id`` header names an organization the credential may not
     act in, Unavailable when the database cannot answer.
+
+    It runs on the event loop, like the handlers (see app.flask_bridge).
     """
     services = current_services()
     organization_public_id = request.headers.get(ORGANIZATION_HEADER)
-    if services.settings.is_sqlite:
-        # Sub-millisecond local calls: a thread hand-off would cost more.
-        return _authenticate(services, token, organization_public_id)
-    # A network database may stall; the event loop must not stall with it.
-    return await run_in_threadpool(_authenticate, services, token, organization_public_id)
-
-
-def _authenticate(services, token: str, organization_public_id: str | None) -> dict:
     try:
         caller = _caller(services, token, organization_public_id)
     except Unauthenticated:

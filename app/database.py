@@ -1,8 +1,9 @@
 """The database: engine per settings, sessions, and outage translation.
 
 SQLite gets WAL, foreign keys and a busy timeout on every connection;
-PostgreSQL gets connect and statement timeouts so that a stuck database
-becomes a 503 within 5 s instead of a hung request.
+PostgreSQL gets connect, statement and TCP timeouts so that a stuck database
+becomes a 503 within 5 s instead of a hung request (the calls run on the
+event loop: see app.flask_bridge).
 """
 
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from app.settings import Settings
 SQLITE_BUSY_TIMEOUT_MS = 4000
 POSTGRES_CONNECT_TIMEOUT_S = 2
 POSTGRES_STATEMENT_TIMEOUT_MS = 3000
+# Sent data left unacknowledged this long (a network blackhole) fails the call.
+POSTGRES_TCP_USER_TIMEOUT_MS = 4000
 POOL_TIMEOUT_S = 3
 
 
@@ -41,6 +44,11 @@ def create_database_engine(settings: Settings) -> Engine:
         pool_pre_ping=True,
         connect_args={
             "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "tcp_user_timeout": POSTGRES_TCP_USER_TIMEOUT_MS,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
             "options": f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}",
         },
     )
