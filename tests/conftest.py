@@ -71,15 +71,21 @@ def environment(data_dir, database_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
+def started_postgres(database: str):
+    """A throwaway PostgreSQL holding ``database``, destroyed when the caller
+    is done; skips (fails under CI) where none is installed."""
     bin_dir = find_bin_dir()
     require(bin_dir is not None, "PostgreSQL")
     server = PostgresServer(bin_dir)
     server.start()
-    server.create_database("bckeys")
+    server.create_database(database)
     yield server
     server.destroy()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    yield from started_postgres("bckeys")
 
 
 @pytest.fixture(scope="session")

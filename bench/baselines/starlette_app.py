@@ -10,34 +10,25 @@ from starlette.routing import Route
 from bench.baselines import work
 
 
+async def denied(_request: Request, error: work.Denied) -> JSONResponse:
+    return JSONResponse({"status": error.status}, status_code=error.status)
+
+
 async def generate(request: Request) -> JSONResponse:
-    try:
-        user_id, organization_id = work.caller(
-            request.headers.get("authorization"), request.headers.get("organization-id")
-        )
-    except work.Denied as error:
-        return JSONResponse({"status": error.status}, status_code=error.status)
+    user_id, organization_id = work.caller_from(request.headers)
     try:
         body = json.loads(await request.body())
     except ValueError:
-        return JSONResponse({"status": 400}, status_code=400)
-    name = body.get("name") if isinstance(body, dict) else None
-    if name is not None and not isinstance(name, str):
-        return JSONResponse({"status": 400}, status_code=400)
+        raise work.Denied(400) from None
     return JSONResponse(
-        work.generate(user_id, organization_id, name),
+        work.generate(user_id, organization_id, work.requested_name(body)),
         status_code=201,
         headers={"Cache-Control": "no-store"},
     )
 
 
 async def get_api_keys(request: Request) -> JSONResponse:
-    try:
-        _, organization_id = work.caller(
-            request.headers.get("authorization"), request.headers.get("organization-id")
-        )
-    except work.Denied as error:
-        return JSONResponse({"status": error.status}, status_code=error.status)
+    _, organization_id = work.caller_from(request.headers)
     return JSONResponse(work.listed(organization_id))
 
 
@@ -45,5 +36,6 @@ app = Starlette(
     routes=[
         Route("/api/api-keys/generate", generate, methods=["POST"]),
         Route("/api/api-keys", get_api_keys, methods=["GET"]),
-    ]
+    ],
+    exception_handlers={work.Denied: denied},
 )

@@ -79,6 +79,19 @@ def caller(authorization: str | None, organization: str | None) -> tuple[int, in
     return row[0], row[1]
 
 
+def caller_from(headers) -> tuple[int, int]:
+    """``caller`` for a request's headers."""
+    return caller(headers.get("authorization"), headers.get("organization-id"))
+
+
+def requested_name(body) -> str | None:
+    """The name in a generate body; raises Denied(400) for a wrong type."""
+    name = body.get("name") if isinstance(body, dict) else None
+    if name is not None and not isinstance(name, str):
+        raise Denied(400)
+    return name
+
+
 def generate(user_id: int, organization_id: int, name: str | None) -> dict:
     random_hex = secrets.token_hex(32)
     key = f"bc_{random_hex}{zlib.crc32(random_hex.encode()):08x}"

@@ -10,22 +10,15 @@ from app import migrate
 from app.database import create_database_engine
 from app.services import build_services
 from app.settings import load_settings
-from tests.conftest import environment, require
+from tests.conftest import environment, started_postgres
 from tests.support.accounts import make_account
-from tests.support.postgres import PostgresServer, find_bin_dir
 from tests.support.server import ServerProcess
 
 
 @pytest.fixture
 def own_postgres():
     """A server of this test's own, since the test stops it."""
-    bin_dir = find_bin_dir()
-    require(bin_dir is not None, "PostgreSQL")
-    server = PostgresServer(bin_dir)
-    server.start()
-    server.create_database("outage")
-    yield server
-    server.destroy()
+    yield from started_postgres("outage")
 
 
 def test_outage_gives_503_then_recovers_without_restart(own_postgres, tmp_path):
