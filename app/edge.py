@@ -69,7 +69,7 @@ class Edge:
                 await _send_problem(send_with_request_id, 404, _NO_SUCH_PATH)
                 return
             try:
-                body = await _read_body(headers, receive)
+                body = await _read_capped_body(headers, receive)
             except BodyTooLarge:
                 # The rest of the body is never read: the connection cannot be reused.
                 await _send_problem(send_with_request_id, 413, _TOO_LARGE_BODY, close=True)
@@ -98,11 +98,17 @@ def _request_id(sent: str | None) -> str:
     return uuid.uuid4().hex
 
 
-async def _read_body(headers: Headers, receive) -> bytes:
-    """The whole body, or BodyTooLarge as soon as it passes the cap."""
+async def _read_capped_body(headers: Headers, receive) -> bytes:
+    """The whole body, or BodyTooLarge: at once when the declared length is
+    over the cap, else as soon as what arrives passes it."""
     declared = headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise BodyTooLarge
+    return await read_body(receive, MAX_BODY_BYTES)
+
+
+async def read_body(receive, limit: int | None = None) -> bytes:
+    """The whole body from an ASGI ``receive``; BodyTooLarge past ``limit``."""
     chunks = []
     size = 0
     more_body = True
@@ -112,7 +118,7 @@ async def _read_body(headers: Headers, receive) -> bytes:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if limit is not None and size > limit:
             raise BodyTooLarge
         chunks.append(chunk)
         more_body = message.get("more_body", False)

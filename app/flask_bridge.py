@@ -18,6 +18,8 @@ import io
 
 from a2wsgi.wsgi import build_environ
 
+from app.edge import read_body
+
 
 class FlaskBridge:
     def __init__(self, wsgi_app, other_scopes):
@@ -30,23 +32,11 @@ class FlaskBridge:
         if scope["type"] != "http":
             await self.other_scopes(scope, receive, send)
             return
-        body = await _whole_body(receive)
+        body = await read_body(receive)
         environ = build_environ(scope, io.BytesIO(body))
         status, headers, content = _call_wsgi(self.wsgi_app, environ)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
-
-
-async def _whole_body(receive) -> bytes:
-    chunks = []
-    more_body = True
-    while more_body:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        more_body = message.get("more_body", False)
-    return b"".join(chunks)
 
 
 def _call_wsgi(wsgi_app, environ) -> tuple[int, list, bytes]:
@@ -64,9 +54,10 @@ def _call_wsgi(wsgi_app, environ) -> tuple[int, list, bytes]:
 
     iterable = wsgi_app(environ, start_response)
     try:
-        chunks = [*response.get("written", []), *iterable]
+        returned = list(iterable)
     finally:
         close = getattr(iterable, "close", None)
         if close is not None:
             close()
-    return response["status"], response["headers"], b"".join(chunks)
+    body = b"".join([*response.get("written", []), *returned])
+    return response["status"], response["headers"], body
