@@ -16,7 +16,6 @@ from app.request_state import current_request
 
 log = logging.getLogger("bckeys.errors")
 
-PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "5"
 
 
