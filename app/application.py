@@ -14,6 +14,7 @@ from app.edge import Edge
 from app.errors import Unavailable
 from app.flask_bridge import FlaskBridge
 from app.logs import silence_value_echoing_loggers
+from app.requests import JSONRequest
 from app.resolver import ControllerResolver
 from app.services import Services, build_services, current_services
 from app.settings import Settings, load_settings
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         jsonifier=Jsonifier(flask.json),
     )
     routing.use_segment_converters(app.app)
+    app.app.request_class = JSONRequest
     app.add_api(
         SPECIFICATION.name,
         resolver=ControllerResolver(),

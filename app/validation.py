@@ -1,19 +1,23 @@
-"""Body validation: Connexion's JSON validators, made total and compiled once.
+"""Validation: Connexion's validators, made total and compiled once.
 
 Connexion's request validator lets a body that is not UTF-8, or JSON nested
 past the parser's recursion limit, escape as a 500; both are a client's
 malformed input, so both are a 400 here. Connexion also builds a new
-jsonschema validator for every request and every response; here each schema's
+jsonschema validator for every parameter, request body and response of every
+request (deep-copying each parameter's schema first); here each schema's
 validator is built once and reused.
 """
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
+from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     VALIDATOR_MAP,
     JSONRequestBodyValidator,
     JSONResponseBodyValidator,
+    ParameterValidator,
 )
+from jsonschema import Draft4Validator, ValidationError
 
 # (kind, id(schema)) -> (schema, validator). The schema is kept so that its
 # id cannot be reused by another object while its validator is cached.
@@ -52,8 +56,29 @@ class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
         )
 
 
+class CompiledParameterValidator(ParameterValidator):
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):
+        """Connexion's check, with the parameter's validator compiled once:
+        the error message for a present value, None when it is valid."""
+        if value is None or (is_nullable(param) and is_null(value)):
+            return ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        schema = param.get("schema", param)
+        validator = _compiled_once(
+            "parameter",
+            schema,
+            lambda: Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER),
+        )
+        try:
+            validator.validate(value)
+        except ValidationError as exception:
+            return str(exception)
+        return None
+
+
 def validator_map() -> dict:
     return {
+        "parameter": CompiledParameterValidator,
         "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": TotalJSONRequestBodyValidator}),
         "response": MediaTypeDict(
             {**VALIDATOR_MAP["response"], "*/*json": CompiledJSONResponseBodyValidator}
