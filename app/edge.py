@@ -74,7 +74,8 @@ class Edge:
                 # The rest of the body is never read: the connection cannot be reused.
                 await _send_problem(send_with_request_id, 413, _TOO_LARGE_BODY, close=True)
                 return
-            await self.app(_with_length(scope, body), _replay(body, receive), send_with_request_id)
+            scope = _with_length(scope, headers, body)
+            await self.app(scope, _replay(body, receive), send_with_request_id)
         finally:
             fields = {
                 "method": scope["method"],
@@ -125,17 +126,17 @@ async def read_body(receive, limit: int | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def _with_length(scope, body: bytes):
+def _with_length(scope, headers: Headers, body: bytes):
     """The scope with a Content-Length matching the buffered body.
 
     A chunked body carries no length, and Connexion's validation takes a
     request without one for a request without a body.
     """
-    if not body or Headers(scope=scope).get("content-length"):
+    if not body or headers.get("content-length"):
         return scope
-    headers = [(name, value) for name, value in scope["headers"] if name != b"transfer-encoding"]
-    headers.append((b"content-length", str(len(body)).encode("ascii")))
-    return {**scope, "headers": headers}
+    raw = [(name, value) for name, value in scope["headers"] if name != b"transfer-encoding"]
+    raw.append((b"content-length", str(len(body)).encode("ascii")))
+    return {**scope, "headers": raw}
 
 
 def _replay(body: bytes, receive):

@@ -81,8 +81,9 @@ async def spec_problem(request, error: ProblemException) -> ConnexionResponse:
     if error.status >= 500:
         # Its detail quotes the response, which may hold a new key: the
         # title is logged, never the detail.
-        log.error("%s request_id=%s", error.title, _request_id())
-        return _internal_error_response(_request_id())
+        request_id = _request_id()
+        log.error("%s request_id=%s", error.title, request_id)
+        return _internal_error_response(request_id)
     return error.to_problem()
 
 
