@@ -9,6 +9,7 @@ from app.application import create_app
 from app.services import build_services
 from app.settings import load_settings
 from tests.conftest import environment
+from tests.support.accounts import generate_key
 from tests.support.database import key_count
 from tests.support.postgres import free_port
 
@@ -195,3 +196,11 @@ def test_control_characters_in_a_path_are_404_never_500(client, account, segment
     for path in [f"/api/api-keys/{segment}/revoke", f"/api/api-keys{segment}", f"/{segment}"]:
         response = client.put(path, headers=account.headers())
         assert_problem(response, 404)
+
+
+def test_response_that_breaks_the_spec_is_500(client, account, monkeypatch):
+    generate_key(client, account)
+    monkeypatch.setattr("handlers.auth_api_keys._listed", lambda key: {"id": key.id, "token": 7})
+    response = client.get("/api/api-keys", headers=account.headers())
+    assert_problem(response, 500)
+    assert "token" not in response.json().get("detail", "")
