@@ -1,5 +1,6 @@
 """The application, built in one place with every option visible."""
 
+import functools
 from pathlib import Path
 
 import flask
@@ -13,6 +14,7 @@ from app.auth import bearer_caller
 from app.edge import Edge
 from app.errors import Unavailable
 from app.flask_bridge import FlaskBridge
+from app.flask_operations import decorate_once
 from app.logs import silence_value_echoing_loggers
 from app.requests import JSONRequest
 from app.resolver import ControllerResolver
@@ -27,6 +29,12 @@ class _BearerCaller(BearerSecurityHandler):
 
     def _resolve_func(self, security_scheme):
         return bearer_caller
+
+    # Connexion inspects the function's signature twice per request.
+    @staticmethod
+    @functools.cache
+    def _accepts_kwarg(func, keyword: str) -> bool:
+        return BearerSecurityHandler._accepts_kwarg(func, keyword)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None):
@@ -54,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
     # that hand-off (see app.flask_bridge). Connexion offers no option for it.
     flask_side = app._middleware_app
+    decorate_once(flask_side)
     flask_side.asgi_app = FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)
     problems.register(app)
     silence_value_echoing_loggers()
