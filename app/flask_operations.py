@@ -2,19 +2,35 @@
 
 For every request, Connexion's FlaskOperation builds a new FlaskDecorator,
 which builds new parameter and response decorators (inspecting the handler's
-signature each time) and a new URI parser. None of it depends on the request:
-here it is built once per operation and reused. The decorators themselves,
-and so what a handler receives and how its return value becomes a response,
-are Connexion's, unchanged.
+signature each time) and a new URI parser; the parameter decorator then
+converts each parameter's name to its Python form with a few regular
+expressions. None of it depends on the request: here it is built once per
+operation and reused, and name conversions are memoized. The decorators
+themselves, and so what a handler receives and how its return value becomes
+a response, are Connexion's, unchanged.
 """
 
 import functools
 
 from connexion.apps.flask import FlaskOperation
 from connexion.decorators import FlaskDecorator
+from connexion.decorators.parameter import SyncParameterDecorator
+
+# Only the spec's parameter names are converted; the bound is a safeguard.
+MEMOIZED_NAMES = 1024
+
+
+class _MemoizedNamesParameterDecorator(SyncParameterDecorator):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sanitize_fn = functools.lru_cache(maxsize=MEMOIZED_NAMES)(self.sanitize_fn)
 
 
 class _DecoratedOnce(FlaskDecorator):
+    @property
+    def _parameter_decorator_cls(self):
+        return _MemoizedNamesParameterDecorator
+
     def __call__(self, function):
         decorated = self.decorate(function)
         uri_parsers = []

@@ -1,5 +1,6 @@
 """Connexion's per-operation work is done at start-up, not per request."""
 
+import inflection
 from connexion.decorators.main import BaseDecorator
 
 from tests.support.accounts import generate_key
@@ -19,3 +20,16 @@ def test_operations_are_not_decorated_again_per_request(client, account, monkeyp
     assert (listed.status_code, revoked.status_code) == (200, 200)
     assert revoked.json() == {"id": key["id"], "revoked": True}
     assert decorated == []
+
+
+def test_parameter_names_are_converted_once(client, account, monkeypatch):
+    converted = []
+    underscore = inflection.underscore
+    monkeypatch.setattr(
+        inflection, "underscore", lambda name: converted.append(name) or underscore(name)
+    )
+    for _ in range(3):
+        key = generate_key(client, account)
+        revoked = client.put(f"/api/api-keys/{key['id']}/revoke", headers=account.headers())
+        assert revoked.json() == {"id": key["id"], "revoked": True}
+    assert converted.count("id") <= 1
