@@ -64,11 +64,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     flask_side = app._middleware_app
     decorate_once(flask_side)
     flask_side.asgi_app = FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)
+    app.app.teardown_request(_release_request_connection)
     problems.register(app)
     silence_value_echoing_loggers()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/readyz", "readyz", readyz)
     return Edge(app, services)
+
+
+def _release_request_connection(_error) -> None:
+    current_services().database.release_request_connection()
 
 
 def healthz():

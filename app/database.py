@@ -8,6 +8,7 @@ event loop: see app.flask_bridge).
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
@@ -70,6 +71,11 @@ class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Within a request scope: a list holding the request's connection
+        # once one is checked out.
+        self._request_connection: ContextVar[list[Connection] | None] = ContextVar(
+            "bckeys_request_connection", default=None
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -83,12 +89,40 @@ class Database:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A Core connection in a transaction: the request paths' lighter way.
+        """A Core connection in a transaction, committed when the block ends:
+        the request paths' lighter way. Within a request scope, every block
+        runs on the request's one connection.
 
         Raises Unavailable as ``transaction`` does.
         """
-        with _outages_unavailable(), self.engine.begin() as connection:
-            yield connection
+        held = self._request_connection.get()
+        if held is None:
+            with _outages_unavailable(), self.engine.begin() as connection:
+                yield connection
+            return
+        with _outages_unavailable():
+            if not held:
+                held.append(self.engine.connect())
+            with held[0].begin():
+                yield held[0]
+
+    @contextmanager
+    def request_scope(self) -> Iterator[None]:
+        """Lets a request's database calls share one pooled connection: the
+        security step's and the handler's. Each still commits on its own."""
+        token = self._request_connection.set([])
+        try:
+            yield
+        finally:
+            self.release_request_connection()
+            self._request_connection.reset(token)
+
+    def release_request_connection(self) -> None:
+        """Returns the request's connection to the pool, as soon as the
+        handler is done: not held while a slow client reads the response."""
+        held = self._request_connection.get()
+        if held:
+            held.pop().close()
 
     def ping(self) -> None:
         """Raises Unavailable unless the database answers a query."""

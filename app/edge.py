@@ -1,8 +1,9 @@
 """The outermost ASGI layer, in front of all of Connexion's middleware.
 
-It makes the app's services current, gives each request an id, caps the
-body at 64 KiB before anything reads it, and writes one access-log line per
-request. Connexion's validation would otherwise read a body of any size.
+It makes the app's services current, gives each request an id and one
+database connection to share (see Database.request_scope), caps the body at
+64 KiB before anything reads it, and writes one access-log line per request.
+Connexion's validation would otherwise read a body of any size.
 """
 
 import logging
@@ -75,7 +76,8 @@ class Edge:
                 await _send_problem(send_with_request_id, 413, _TOO_LARGE_BODY, close=True)
                 return
             scope = _with_length(scope, headers, body)
-            await self.app(scope, _replay(body, receive), send_with_request_id)
+            with self.services.database.request_scope():
+                await self.app(scope, _replay(body, receive), send_with_request_id)
         finally:
             fields = {
                 "method": scope["method"],
