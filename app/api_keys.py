@@ -184,7 +184,7 @@ class ApiKeyService:
         """
         key = keys.mint_key()
         now = utc_now()
-        with self._database.connection() as connection:
+        with self._database.connection(writes=True) as connection:
             key_id = connection.execute(
                 _INSERT,
                 {
@@ -222,7 +222,7 @@ class ApiKeyService:
         Raises NotFound for an id that is not a key of that organization.
         """
         scope = {"target_key_id": key_id, "target_organization_id": organization_id}
-        with self._database.connection() as connection:
+        with self._database.connection(writes=True) as connection:
             if connection.execute(_KEY_IN_ORGANIZATION, scope).first() is None:
                 raise NotFound
             connection.execute(_REVOKE, {**scope, "now": utc_now()})

@@ -1,14 +1,16 @@
 """The database: engine per settings, sessions, and outage translation.
 
-SQLite gets WAL, foreign keys and a busy timeout on every connection;
+SQLite gets WAL, foreign keys and a busy timeout on every connection, and
+its writers take turns (app.sqlite_writers);
 PostgreSQL gets connect, statement and TCP timeouts so that a stuck database
 becomes a 503 within 5 s instead of a hung request (the calls run on the
 event loop: see app.flask_bridge).
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
+from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import Unavailable
 from app.settings import Settings
+from app.sqlite_writers import SQLiteWriters
 
 SQLITE_BUSY_TIMEOUT_MS = 4000
 POSTGRES_CONNECT_TIMEOUT_S = 2
@@ -76,6 +79,12 @@ class Database:
         self._request_connection: ContextVar[list[Connection] | None] = ContextVar(
             "bckeys_request_connection", default=None
         )
+        database_file = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._sqlite_writers = (
+            SQLiteWriters(Path(database_file), SQLITE_BUSY_TIMEOUT_MS / 1000)
+            if database_file and database_file != ":memory:"
+            else None
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -88,13 +97,20 @@ class Database:
             yield session
 
     @contextmanager
-    def connection(self) -> Iterator[Connection]:
+    def connection(self, *, writes: bool = False) -> Iterator[Connection]:
         """A Core connection in a transaction, committed when the block ends:
         the request paths' lighter way. Within a request scope, every block
-        runs on the request's one connection.
+        runs on the request's one connection. A block that ``writes`` on
+        SQLite first waits for its turn among writers (app.sqlite_writers).
 
         Raises Unavailable as ``transaction`` does.
         """
+        turn = self._sqlite_writers.turn() if writes and self._sqlite_writers else nullcontext()
+        with turn, self._connection() as connection:
+            yield connection
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
         held = self._request_connection.get()
         if held is None:
             with _outages_unavailable(), self.engine.begin() as connection:
