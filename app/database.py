@@ -74,6 +74,15 @@ class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # The request paths run one statement per block, or a read and then a
+        # write that is right on its own, so on PostgreSQL each statement
+        # commits as it runs: no BEGIN and COMMIT round trips. (On SQLite,
+        # switching a connection to autocommit costs more than it saves.)
+        self._statements = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         # Within a request scope: a list holding the request's connection
         # once one is checked out.
         self._request_connection: ContextVar[list[Connection] | None] = ContextVar(
@@ -98,34 +107,30 @@ class Database:
 
     @contextmanager
     def connection(self, *, writes: bool = False) -> Iterator[Connection]:
-        """A Core connection in a transaction, committed when the block ends:
-        the request paths' lighter way. Within a request scope, every block
-        runs on the request's one connection. A block that ``writes`` on
-        SQLite first waits for its turn among writers (app.sqlite_writers).
+        """A Core connection whose block commits when it ends (on PostgreSQL,
+        each statement as it runs): the request paths' lighter way. Within a
+        request scope, every block runs on the request's one connection. A
+        block that ``writes`` on SQLite first waits for its turn among
+        writers (app.sqlite_writers).
 
         Raises Unavailable as ``transaction`` does.
         """
         turn = self._sqlite_writers.turn() if writes and self._sqlite_writers else nullcontext()
-        with turn, self._connection() as connection:
-            yield connection
-
-    @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        held = self._request_connection.get()
-        if held is None:
-            with _outages_unavailable(), self.engine.begin() as connection:
-                yield connection
-            return
-        with _outages_unavailable():
+        with turn, _outages_unavailable():
+            held = self._request_connection.get()
+            if held is None:
+                with self._statements.begin() as connection:
+                    yield connection
+                return
             if not held:
-                held.append(self.engine.connect())
+                held.append(self._statements.connect())
             with held[0].begin():
                 yield held[0]
 
     @contextmanager
     def request_scope(self) -> Iterator[None]:
         """Lets a request's database calls share one pooled connection: the
-        security step's and the handler's. Each still commits on its own."""
+        security step's and the handler's."""
         token = self._request_connection.set([])
         try:
             yield

@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from app.application import create_app
 from tests.support.accounts import generate_key
@@ -74,3 +74,16 @@ def test_the_connection_is_returned_before_the_response_is_sent(account, service
     }
     asyncio.run(app(scope, receive, send))
     assert held_at_send == [0, 0]
+
+
+def test_on_postgresql_each_statement_commits_as_it_runs(services, engine_name):
+    with services.database.connection() as connection:
+        if engine_name == "postgres":
+            first, second = (
+                connection.execute(text("SELECT txid_current()")).scalar() for _ in "ab"
+            )
+            # Two transactions: no BEGIN or COMMIT round trips around them.
+            assert first != second
+        else:
+            connection.execute(text("SELECT 1"))
+            assert connection.in_transaction()
