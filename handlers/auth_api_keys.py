@@ -1,7 +1,7 @@
 """The Api keys controller: generate, list and revoke.
 
 Each handler takes the operation's parameters by name, calls the domain
-layer and returns (payload, status[, headers]).
+layer and returns a JSON response (see app.responses).
 """
 
 import math
@@ -13,11 +13,9 @@ from app import audit
 from app.api_keys import Caller, ListedKey
 from app.errors import NotFound
 from app.keys import display_prefix
+from app.responses import json_response
 from app.services import current_services
 
-# The operations also document problem+json errors, so Connexion cannot infer
-# the success content type: it is named.
-JSON = {"Content-Type": "application/json"}
 MAX_KEY_ID = 2**63 - 1
 
 
@@ -30,15 +28,12 @@ def generate(body: dict):
     key_id, key = current_services().api_keys.generate(caller, body.get("name"))
     audit.key_created(caller.email, caller.organization_public_id, key_id, display_prefix(key))
     # The key is shown this once; no cache may keep it.
-    return {"id": key_id, "key": key}, 201, {**JSON, "Cache-Control": "no-store"}
+    return json_response({"id": key_id, "key": key}, 201, {"Cache-Control": "no-store"})
 
 
 def get_api_keys():
-    return (
-        [_listed(key) for key in current_services().api_keys.list(_caller().organization_id)],
-        200,
-        JSON,
-    )
+    keys = current_services().api_keys.list(_caller().organization_id)
+    return json_response([_listed(key) for key in keys], 200)
 
 
 def revoke(id_: float):
@@ -49,7 +44,7 @@ def revoke(id_: float):
     caller = _caller()
     current_services().api_keys.revoke(caller.organization_id, key_id)
     audit.key_revoked(caller.email, caller.organization_public_id, key_id)
-    return {"id": key_id, "revoked": True}, 200, JSON
+    return json_response({"id": key_id, "revoked": True}, 200)
 
 
 def _listed(key: ListedKey) -> dict:

@@ -1,5 +1,6 @@
 """List, revoke, expiry and last use, tenant-isolated, on both engines."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -194,3 +195,11 @@ def test_keys_of_a_user_who_left_the_organization_stop_working(client, account, 
     accounts.remove_user(services.database, account.email, account.organization_id)
     assert client.get(LIST, headers=account.headers(token=left_behind["key"])).status_code == 401
     assert client.get(LIST, headers=second.headers(token=kept["key"])).status_code == 200
+
+
+def test_bodies_are_json_with_sorted_keys_and_ascii_escapes(client, account):
+    generate_key(client, account, name="caf\u00e9 \U0001f511 \ud800")
+    response = client.get("/api/api-keys", headers=account.headers())
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == (json.dumps(response.json(), sort_keys=True) + "\n").encode()
+    assert b"\\ud83d\\udd11" in response.content and b"\\ud800" in response.content
