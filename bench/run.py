@@ -314,9 +314,9 @@ def chart(results: dict, path: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=6, help="length of one measured run")
+    parser.add_argument("--seconds", type=int, default=3, help="length of one measured run")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up per server, 0 for none")
-    parser.add_argument("--rounds", type=int, default=3, help="measured runs per server")
+    parser.add_argument("--rounds", type=int, default=5, help="measured runs per server")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap per run")
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--output", type=Path, default=RESULTS)
