@@ -3,13 +3,11 @@
 import functools
 from pathlib import Path
 
-import flask
 from connexion import FlaskApp
-from connexion.jsonifier import Jsonifier
 from connexion.options import SwaggerUIOptions
 from connexion.security import BearerSecurityHandler
 
-from app import problems, routing, validation
+from app import problems, responses, routing, validation
 from app.auth import bearer_caller
 from app.edge import Edge
 from app.errors import Unavailable
@@ -44,8 +42,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         __name__,
         specification_dir=SPECIFICATION.parent,
         middlewares=routing.MIDDLEWARES,
-        # Compact JSON: Connexion indents by default, which clients never need.
-        jsonifier=Jsonifier(flask.json),
+        # Compact JSON, as the handlers write it: Connexion indents by default.
+        jsonifier=responses.JSONIFIER,
     )
     routing.use_segment_converters(app.app)
     app.app.request_class = JSONRequest

@@ -11,9 +11,15 @@ response.
 import json
 
 import flask
+from connexion.jsonifier import Jsonifier
+
+# Every JSON body is written by this one serializer: sorted keys, ASCII only,
+# one line. Connexion is given it too (app.application), for any payload a
+# handler leaves to Connexion to serialize.
+JSONIFIER = Jsonifier(json, sort_keys=True)
 
 
 def json_response(payload, status: int, headers: dict | None = None) -> flask.Response:
-    # The same bytes Connexion's serialization gave: sorted keys, ASCII only.
-    body = json.dumps(payload, ensure_ascii=True, sort_keys=True) + "\n"
-    return flask.Response(body, status=status, headers=headers, mimetype="application/json")
+    return flask.Response(
+        JSONIFIER.dumps(payload), status=status, headers=headers, mimetype="application/json"
+    )
