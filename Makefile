@@ -35,9 +35,13 @@ lock:
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# A longer Schemathesis campaign than the test suite's, with a fresh seed.
+# A longer Schemathesis campaign than the test suite's, on both engines, each
+# with a fresh seed it prints (SEED=N replays one; ENGINES=sqlite picks one).
+EXAMPLES ?= 1000
+ENGINES ?= sqlite,postgres
 fuzz: install
-	$(BIN)/python -m tests.support.fuzzing --examples 1000
+	$(BIN)/python -m tests.support.fuzzing --examples $(EXAMPLES) --engines $(ENGINES) \
+	  $(if $(SEED),--seed $(SEED))
 
 # The benchmark: the product against FastAPI and Starlette baselines (needs wrk).
 bench: install

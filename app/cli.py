@@ -8,6 +8,7 @@ import click
 from app import accounts, audit, migrate
 from app.database import Database, create_database_engine
 from app.errors import NotFound, Unavailable
+from app.keys import MAX_KEY_ID
 from app.services import build_services
 from app.settings import ConfigurationError, load_settings
 from app.tokens import issue_token
@@ -178,7 +179,7 @@ def keys_list(organization_id):
 
 
 @keys.command("revoke")
-@click.argument("key_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("key_id", metavar="ID", type=click.IntRange(min=1, max=MAX_KEY_ID))
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @_fails_cleanly
 def keys_revoke(key_id, organization_id):

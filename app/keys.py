@@ -8,14 +8,19 @@ import hashlib
 import re
 import secrets
 import zlib
+from decimal import Decimal
 
 PREFIX = "bc_"
 RANDOM_HEX_LENGTH = 64
 CHECKSUM_HEX_LENGTH = 8
 KEY_LENGTH = len(PREFIX) + RANDOM_HEX_LENGTH + CHECKSUM_HEX_LENGTH
 DISPLAY_PREFIX_LENGTH = 8
+# Key ids are positive 64-bit integers (PostgreSQL's bigint).
+MAX_KEY_ID = 2**63 - 1
 
 _KEY_PATTERN = re.compile(r"bc_([0-9a-f]{64})([0-9a-f]{8})")
+# JSON's number grammar, ASCII digits only: what the spec's ``number`` means.
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def checksum(random_hex: str) -> str:
@@ -52,3 +57,21 @@ def display_prefix(key: str) -> str:
 def masked(display: str) -> str:
     """The form a stored key takes in a list: its display prefix and '...'."""
     return display + "..."
+
+
+def key_id(text: str) -> int | None:
+    """The key id a path's ``id`` names, read exactly; None for any text that
+    names no key: not a plain JSON number, not a whole number, or outside
+    1 to MAX_KEY_ID.
+
+    Python's float() and int() also take ``1_0``, ``+13``, `` 16`` and
+    non-ASCII digits, and float() rounds past 2**53 (so that
+    9007199254740993 would name key 9007199254740992); Decimal on text the
+    grammar has admitted does neither.
+    """
+    if not _JSON_NUMBER.fullmatch(text):
+        return None
+    value = Decimal(text)
+    if not 0 < value <= MAX_KEY_ID or value != value.to_integral_value():
+        return None
+    return int(value)

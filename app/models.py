@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -47,6 +48,11 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
+# Ids are 64-bit on both engines: PostgreSQL's bigint; on SQLite, INTEGER
+# (already 64-bit) keeps the rowid alias that AUTOINCREMENT needs.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -58,7 +64,7 @@ class Base(DeclarativeBase):
 class Organization(Base):
     __tablename__ = "organizations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -67,7 +73,7 @@ class Organization(Base):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     # Emails compare case-insensitively: the unique key is the lower-cased form.
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
@@ -79,10 +85,10 @@ class Membership(Base):
     __tablename__ = "memberships"
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+        Id, ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
     )
 
 
@@ -93,9 +99,9 @@ class ApiKey(Base):
         {"sqlite_autoincrement": True},
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(Id, ForeignKey("organizations.id"))
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id"))
     name: Mapped[str | None] = mapped_column(ExactText)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     display_prefix: Mapped[str] = mapped_column(String(8))

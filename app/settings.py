@@ -11,6 +11,9 @@ log = logging.getLogger(__name__)
 MIN_JWT_SECRET_BYTES = 32
 JWT_SECRET_FILE = "jwt-secret"  # noqa: S105 (a file name)
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+# A key's expiry must fit every engine's timestamp and Python's datetime.
+MAX_KEY_TTL_DAYS = 36525
+MAX_PORT = 65535
 
 
 class ConfigurationError(Exception):
@@ -57,10 +60,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         jwt_secret=_jwt_secret(env.get("APP_JWT_SECRET"), data_dir),
         jwt_algorithms=algorithms,
         jwt_public_key=env.get("APP_JWT_PUBLIC_KEY") or None,
-        api_key_ttl_days=_positive_float(env, "API_KEY_TTL_DAYS"),
+        api_key_ttl_days=_positive_float(env, "API_KEY_TTL_DAYS", MAX_KEY_TTL_DAYS),
         host=env.get("HOST") or "127.0.0.1",
-        port=_int(env, "PORT", 8000),
-        workers=_int(env, "WORKERS", os.cpu_count() or 1),
+        port=_int(env, "PORT", 8000, 1, MAX_PORT),
+        workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         log_format=(env.get("LOG_FORMAT") or "console").lower(),
     )
@@ -92,17 +95,21 @@ def _jwt_secret(configured: str | None, data_dir: Path) -> bytes:
     return secret
 
 
-def _int(env, name: str, default: int) -> int:
+def _int(env, name: str, default: int, lowest: int, highest: int | None = None) -> int:
     raw = env.get(name)
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw.strip())
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number") from None
+    if value < lowest or (highest is not None and value > highest):
+        bounds = f"from {lowest} to {highest}" if highest is not None else f"at least {lowest}"
+        raise ConfigurationError(f"{name} must be {bounds}")
+    return value
 
 
-def _positive_float(env, name: str) -> float | None:
+def _positive_float(env, name: str, highest: float) -> float | None:
     raw = env.get(name)
     if not raw:
         return None
@@ -110,6 +117,6 @@ def _positive_float(env, name: str) -> float | None:
         value = float(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a number") from None
-    if not value > 0 or value == float("inf"):
-        raise ConfigurationError(f"{name} must be a positive number")
+    if not 0 < value <= highest:
+        raise ConfigurationError(f"{name} must be a positive number, at most {highest:g}")
     return value

@@ -4,19 +4,16 @@ Each handler takes the operation's parameters by name, calls the domain
 layer and returns a JSON response (see app.responses).
 """
 
-import math
 from datetime import datetime
 
 from connexion.context import context
 
-from app import audit
+from app import audit, keys
 from app.api_keys import Caller, ListedKey
 from app.errors import NotFound
-from app.keys import display_prefix
+from app.requests import path_text
 from app.responses import json_response
 from app.services import current_services
-
-MAX_KEY_ID = 2**63 - 1
 
 
 def _caller() -> Caller:
@@ -26,21 +23,22 @@ def _caller() -> Caller:
 def generate(body: dict):
     caller = _caller()
     key_id, key = current_services().api_keys.generate(caller, body.get("name"))
-    audit.key_created(caller.email, caller.organization_public_id, key_id, display_prefix(key))
+    audit.key_created(caller.email, caller.organization_public_id, key_id, keys.display_prefix(key))
     # The key is shown this once; no cache may keep it.
     return json_response({"id": key_id, "key": key}, 201, {"Cache-Control": "no-store"})
 
 
 def get_api_keys():
-    keys = current_services().api_keys.list(_caller().organization_id)
-    return json_response([_listed(key) for key in keys], 200)
+    listed = current_services().api_keys.list(_caller().organization_id)
+    return json_response([_listed(key) for key in listed], 200)
 
 
 def revoke(id_: float):
-    # Ids are positive 64-bit integers; any other number names no key.
-    if not (math.isfinite(id_) and id_ == int(id_) and 0 < id_ <= MAX_KEY_ID):
+    # Connexion has checked the id is a number and read it through float();
+    # the exact value comes from the path's text.
+    key_id = keys.key_id(path_text("id"))
+    if key_id is None:
         raise NotFound
-    key_id = int(id_)
     caller = _caller()
     current_services().api_keys.revoke(caller.organization_id, key_id)
     audit.key_revoked(caller.email, caller.organization_public_id, key_id)

@@ -146,14 +146,16 @@ def test_expired_key_is_401(client, account, services):
     assert client.get(LIST, headers=account.headers(token=generated["key"])).status_code == 401
 
 
-def test_key_ttl_gives_every_new_key_an_expiry(env, account):
-    settings = load_settings({**env, "API_KEY_TTL_DAYS": "1.5"})
+@pytest.mark.parametrize("days", ["1.5", "36525"])
+def test_key_ttl_gives_every_new_key_an_expiry(env, account, days):
+    settings = load_settings({**env, "API_KEY_TTL_DAYS": days})
     services = build_services(settings)
+    ttl = timedelta(days=float(days))
     with TestClient(create_app(services=services)) as client:
         before = utc_now()
         generated = generate_key(client, account)
         expires_at = stored_key(services, generated["id"]).expires_at
-        assert timedelta(days=1.5) <= expires_at - before <= timedelta(days=1.5, seconds=5)
+        assert ttl <= expires_at - before <= ttl + timedelta(seconds=5)
         listed = client.get(LIST, headers=account.headers()).json()
         assert TIMESTAMP.fullmatch(listed[0]["expiresAt"])
         assert client.get(LIST, headers=account.headers(token=generated["key"])).status_code == 200

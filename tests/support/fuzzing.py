@@ -1,10 +1,12 @@
 """Schemathesis against a running server: every operation, all checks, the
 examples, coverage, fuzzing and stateful phases, authenticated.
 
-``make fuzz`` runs a longer campaign through this module's ``main``.
+``make fuzz`` runs a longer campaign through this module's ``main``: on
+SQLite and on a throwaway PostgreSQL, each with a fresh seed that it prints.
 """
 
 import argparse
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -14,6 +16,7 @@ from app import migrate
 from app.services import build_services
 from app.settings import load_settings
 from tests.support.accounts import Account, make_account
+from tests.support.postgres import PostgresServer, find_bin_dir
 from tests.support.server import BIN, ServerProcess
 
 PHASES = "examples,coverage,fuzzing,stateful"
@@ -60,31 +63,54 @@ def prepared_account(env: dict) -> Account:
     return account
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--examples", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=None)
-    arguments = parser.parse_args()
-    seed = (
-        arguments.seed
-        if arguments.seed is not None
-        else int.from_bytes(__import__("os").urandom(4), "big")
-    )
-    folder = Path(tempfile.mkdtemp(prefix="bckeys-fuzz-"))
+def fuzz_one_engine(engine: str, seed: int, examples: int) -> int:
+    """A campaign against a fresh database on ``engine``; prints what
+    Schemathesis found and how to replay it. Returns its exit code."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bckeys-fuzz-{engine}-"))
     env = {
         "BCKEYS_DATA_DIR": str(folder),
         "APP_JWT_SECRET": "fuzzing-secret-that-is-at-least-32-bytes",
     }
-    account = prepared_account(env)
-    server = ServerProcess(env, folder / "server.log", workers=2)
+    postgres = None
+    if engine == "postgres":
+        bin_dir = find_bin_dir()
+        if bin_dir is None:
+            print("postgres: no PostgreSQL binaries installed (apt-get install postgresql)")
+            return 1
+        postgres = PostgresServer(bin_dir)
+        postgres.start()
+        postgres.create_database("bckeys")
+        env["DATABASE_URL"] = postgres.url("bckeys")
     try:
-        report = folder / "junit.xml"
-        result = run_schemathesis(server.url, account, seed, arguments.examples, report)
+        account = prepared_account(env)
+        server = ServerProcess(env, folder / "server.log", workers=2)
+        try:
+            result = run_schemathesis(server.url, account, seed, examples, folder / "junit.xml")
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        if postgres is not None:
+            postgres.destroy()
     print(result.stdout)
-    print(f"seed {seed}; server log: {folder / 'server.log'}")
+    print(
+        f"{engine}: seed {seed}, exit {result.returncode}; replay with "
+        f"make fuzz ENGINES={engine} SEED={seed} EXAMPLES={examples}; "
+        f"server log: {folder / 'server.log'}"
+    )
     return result.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--examples", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=None, help="default: a fresh one per engine")
+    parser.add_argument("--engines", default="sqlite,postgres")
+    arguments = parser.parse_args()
+    failed = False
+    for engine in arguments.engines.split(","):
+        seed = arguments.seed if arguments.seed is not None else secrets.randbits(32)
+        failed |= fuzz_one_engine(engine, seed, arguments.examples) != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

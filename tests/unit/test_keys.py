@@ -65,3 +65,49 @@ def test_hash_is_sha256_of_the_whole_key_in_hex():
 def test_display_prefix_is_the_first_eight_characters():
     assert keys.display_prefix(KNOWN_KEY) == "bc_01234"
     assert keys.masked(keys.display_prefix(KNOWN_KEY)) == "bc_01234..."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", 1),
+        ("42", 42),
+        ("10.0", 10),
+        ("1e3", 1000),
+        ("1.5e1", 15),
+        ("9007199254740993", 9007199254740993),
+        ("9223372036854775807", 2**63 - 1),
+        ("4397599636016587.0", 4397599636016587),
+    ],
+)
+def test_key_id_reads_plain_numbers_exactly(text, expected):
+    assert keys.key_id(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "-1",
+        "1.5",
+        "9223372036854775808",
+        "18446744073709551616",
+        "1e300",
+        "1e-300",
+        "1_0",
+        "+13",
+        " 16",
+        "16 ",
+        "0x10",
+        "010",
+        "\uff11",
+        "\u0661",
+        "nan",
+        "inf",
+        "1.",
+        ".5",
+        "",
+    ],
+)
+def test_key_id_names_no_key_for_anything_else(text):
+    assert keys.key_id(text) is None
