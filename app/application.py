@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # Compact JSON, as the handlers write it: Connexion indents by default.
         jsonifier=responses.JSONIFIER,
     )
-    routing.use_segment_converters(app.app)
+    operation_of_endpoint: dict[str, str] = {}
+    routing.configure_flask_routing(app.app, operation_of_endpoint)
     app.app.request_class = JSONRequest
     app.add_api(
         SPECIFICATION.name,
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
     # that hand-off (see app.flask_bridge). Connexion offers no option for it.
     flask_side = app._middleware_app
-    decorate_once(flask_side)
+    decorate_once(flask_side, operation_of_endpoint)
     flask_side.asgi_app = FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)
     app.app.teardown_request(_release_request_connection)
     problems.register(app)

@@ -46,10 +46,11 @@ class _DecoratedOnce(FlaskDecorator):
         return wrapper
 
 
-def decorate_once(flask_side) -> None:
+def decorate_once(flask_side, operation_of_endpoint: dict[str, str]) -> None:
     """Makes each operation of the APIs added to Connexion's Flask side (its
-    FlaskASGIApp) decorated once. Connexion adds them when it builds its
-    middleware stack, at start-up."""
+    FlaskASGIApp) decorated once, and records its operation id by Flask
+    endpoint in ``operation_of_endpoint``. Connexion adds them when it builds
+    its middleware stack, at start-up."""
     add_api = flask_side.add_api
 
     def add_api_decorated_once(specification, **kwargs):
@@ -61,6 +62,7 @@ def decorate_once(flask_side) -> None:
                     pythonic_params=view.pythonic_params, jsonifier=view.jsonifier
                 )
                 views[endpoint] = decorator(view._fn)
+                operation_of_endpoint[endpoint] = view.operation_id
         return api
 
     flask_side.add_api = add_api_decorated_once

@@ -1,13 +1,24 @@
-"""Path routing that leaves type checks to request validation.
+"""Path routing: type checks left to request validation, and only what
+Connexion routed reaches a handler.
 
 Connexion routes an OpenAPI ``number`` path parameter with a regular
 expression, so ``/api/api-keys/abc/revoke`` is a 404 and ``/+/`` crashes the
 float conversion with a 500. Routing each parameter as a plain segment and
 letting request validation judge it gives the 400 that names the field.
+
+Connexion's router passes a request it finds no operation for on to Flask,
+past security and validation, and Flask routes by rules of its own: it
+merges ``//``, and redirects to a URL it builds from the Host header. So
+neither redirects here, and Flask serves an operation's view only to a
+request Connexion routed to that operation; anything else is a 404.
 """
 
+import flask
 import starlette.convertors
+import starlette.routing
+import werkzeug.exceptions
 import werkzeug.routing
+from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 
@@ -27,6 +38,17 @@ class SegmentRoutingMiddleware(RoutingMiddleware):
         # above; ours replace them before any route is compiled.
         for name in ("float", "int"):
             starlette.convertors.register_url_convertor(name, _SegmentConvertor())
+        self.router.redirect_slashes = False
+
+    def add_api(self, specification, base_path=None, arguments=None, **kwargs) -> None:
+        super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
+        for route in self.router.routes:
+            if isinstance(route, starlette.routing.Mount):
+                route.app.redirect_slashes = False
+                for operation_route in route.app.routes:
+                    # Starlette answers HEAD for every GET; the spec declares
+                    # no HEAD, so it is a 405 like any other method.
+                    operation_route.methods.discard("HEAD")
 
 
 MIDDLEWARES = [
@@ -35,6 +57,27 @@ MIDDLEWARES = [
 ]
 
 
-def use_segment_converters(flask_app) -> None:
+def configure_flask_routing(flask_app, operation_of_endpoint: dict[str, str]) -> None:
+    """Flask's side: segment converters, no merged slashes, no redirects, and
+    an operation's view only for requests Connexion routed to it.
+
+    ``operation_of_endpoint`` maps each operation's Flask endpoint to its
+    operation id; it is filled when Connexion adds its APIs.
+    """
     for name in ("float", "int"):
         flask_app.url_map.converters[name] = SegmentConverter
+    flask_app.url_map.merge_slashes = False
+    flask_app.url_map.redirect_defaults = False
+
+    @flask_app.before_request
+    def only_what_connexion_routed():
+        # Werkzeug strips a path's leading slashes before matching it.
+        if flask.request.environ["PATH_INFO"].startswith("//"):
+            raise werkzeug.exceptions.NotFound
+        expected = operation_of_endpoint.get(flask.request.endpoint)
+        if expected is None:
+            return
+        scope = flask.request.environ.get("asgi.scope", {})
+        routed = scope.get("extensions", {}).get(ROUTING_CONTEXT, {}).get("operation_id")
+        if routed != expected:
+            raise werkzeug.exceptions.NotFound
