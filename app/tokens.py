@@ -56,7 +56,8 @@ class TokenVerifier:
             raise InvalidToken
         try:
             algorithm = jwt.get_unverified_header(token).get("alg")
-            key = self._keys.get(algorithm)
+            # Any JSON may stand in the header: only a string names an algorithm.
+            key = self._keys.get(algorithm) if isinstance(algorithm, str) else None
             if key is None:
                 raise InvalidToken
             claims = jwt.decode(
@@ -66,11 +67,18 @@ class TokenVerifier:
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "sub"], "verify_sub": True},
             )
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
+            # PyJWT lets a few claim shapes escape as plain exceptions (an
+            # ``exp`` of 1e400 overflows int()); each is a malformed token.
             raise InvalidToken from None
+        # PyJWT accepts an ``exp`` that int() can read, "123" included; only
+        # a JSON number is one here.
+        expires = claims["exp"]
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            raise InvalidToken
         # The leeway is for clocks that run behind ours (nbf, iat); a token
         # past its expiry is expired, whatever the leeway.
-        if claims["exp"] <= time.time() or not isinstance(claims["sub"], str):
+        if expires <= time.time() or not isinstance(claims["sub"], str):
             raise InvalidToken
         return claims["sub"]
 

@@ -116,6 +116,9 @@ class TotalJSONRequestBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail="Request body is not valid UTF-8") from None
         except RecursionError:
             raise BadRequestProblem(detail="Request body is nested too deeply") from None
+        except ValueError:
+            # json refuses integers past Python's digit limit with a ValueError.
+            raise BadRequestProblem(detail="Request body holds a number too long to read") from None
 
     def _validate(self, body):
         if body is None or not _passes_fast_check(self._schema, body):

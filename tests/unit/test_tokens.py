@@ -8,6 +8,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from app.settings import ConfigurationError, load_settings
 from app.tokens import MAX_TOKEN_LENGTH, InvalidToken, TokenVerifier, issue_token
@@ -145,3 +148,49 @@ def test_rs_token_without_a_public_key_is_refused(tmp_path, rsa_keys):
 def test_unusable_algorithm_lists_are_refused_at_start(tmp_path, algorithms):
     with pytest.raises(ConfigurationError):
         TokenVerifier(settings(tmp_path, APP_JWT_ALGORITHMS=algorithms))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+HEADERS = st.one_of(
+    JSON, st.fixed_dictionaries({"alg": JSON}), st.fixed_dictionaries({"alg": st.just("HS256")})
+)
+CLAIMS = st.one_of(
+    JSON,
+    st.fixed_dictionaries({"sub": JSON, "exp": JSON}, optional={"nbf": JSON, "iat": JSON}),
+)
+
+
+def signed_raw(header, claims) -> str:
+    """A token signed with the secret over any JSON, claims and header alike."""
+    signing_input = f"{b64_any(header)}.{b64_any(claims)}"
+    signature = jwt.algorithms.HMACAlgorithm(jwt.algorithms.HMACAlgorithm.SHA256).sign(
+        signing_input.encode(), SECRET.encode()
+    )
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+def b64_any(value) -> str:
+    raw = json.dumps(value, allow_nan=True).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@pytest.fixture(scope="module")
+def shared_verifier(tmp_path_factory):
+    return TokenVerifier(settings(tmp_path_factory.mktemp("tokens")))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(header=HEADERS, claims=CLAIMS)
+def test_any_signed_json_either_authenticates_or_is_invalid_token(shared_verifier, header, claims):
+    verifier = shared_verifier
+    try:
+        subject = verifier.email(signed_raw(header, claims))
+    except InvalidToken:
+        return
+    assert isinstance(subject, str)
