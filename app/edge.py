@@ -13,15 +13,14 @@ import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
 
-from app.logs import printable
+from app.logs import is_redaction_free, printable, redact
 from app.request_state import begin_request
 from app.services import Services, make_current
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_LOGGED_PATH = 200
 REQUEST_ID_HEADER = "X-Request-ID"
-_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-_KEY_IN_TEXT = re.compile(r"bc_[0-9a-fA-F]{16,}")
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 access_log = logging.getLogger("bckeys.access")
 
@@ -96,7 +95,9 @@ class Edge:
 
 
 def _request_id(sent: str | None) -> str:
-    if sent and _CLIENT_REQUEST_ID.fullmatch(sent):
+    """The client's request id when it is sane and shaped like no credential
+    (it is logged and echoed back); a new one otherwise."""
+    if sent and _CLIENT_REQUEST_ID.fullmatch(sent) and is_redaction_free(sent):
         return sent
     return uuid.uuid4().hex
 
@@ -167,5 +168,4 @@ async def _send_problem(send, status: int, body: bytes, close: bool = False) -> 
 
 def _loggable_path(scope) -> str:
     path = scope.get("raw_path") or scope["path"].encode("utf-8", "backslashreplace")
-    text = _KEY_IN_TEXT.sub("bc_[redacted]", path.decode("ascii", "backslashreplace"))
-    return printable(text, MAX_LOGGED_PATH)
+    return printable(redact(path.decode("ascii", "backslashreplace")), MAX_LOGGED_PATH)

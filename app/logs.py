@@ -1,7 +1,9 @@
 """Logging: one stream, JSON or console, set from LOG_LEVEL and LOG_FORMAT."""
 
 import logging
+import re
 import sys
+from urllib.parse import unquote
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -26,14 +28,44 @@ def configure_logging(level: str, log_format: str) -> None:
 
 
 def silence_value_echoing_loggers() -> None:
-    """Connexion's JSON validators log the values they reject, and a key sent
-    in the wrong field, or a response, would be logged with them. Rejections
-    still reach the client as 400s and the access log records their status."""
+    """Loggers that write what a client sent, at some level: a key sent in
+    the wrong field would be logged with it. Connexion's JSON validators log
+    the values they reject, its parameter validator the decoded path (DEBUG),
+    and SQLAlchemy's engine every statement's parameters (INFO and DEBUG).
+    Rejections still reach the client as 400s and the access log records
+    their status."""
     logging.getLogger("connexion.validators.json").setLevel(logging.ERROR)
+    logging.getLogger("connexion.validators.parameter").setLevel(logging.INFO)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+# What a credential looks like, wherever it stands: a key's random part is a
+# run of hex, a JWT's parts are runs of base64url. Client text is redacted by
+# these shapes, so no field the client chose can carry one into a log.
+_CREDENTIAL_SHAPED = re.compile(r"[0-9A-Fa-f]{16,}|[A-Za-z0-9_-]{32,}")
+REDACTED = "[redacted]"
+_PERCENT_DECODINGS = 3
+
+
+def redact(text: str) -> str:
+    """Client-supplied text with every credential-shaped run taken out,
+    after undoing percent-encoding (up to three layers of it)."""
+    for _ in range(_PERCENT_DECODINGS):
+        decoded = unquote(text, errors="backslashreplace")
+        if decoded == text:
+            break
+        text = decoded
+    return _CREDENTIAL_SHAPED.sub(REDACTED, text)
+
+
+def is_redaction_free(text: str) -> bool:
+    """Whether ``text`` would be logged as it is: nothing in it is shaped
+    like a credential."""
+    return redact(text) == text
 
 
 def printable(text: str | None, limit: int = 80) -> str | None:
-    """Client-supplied text made safe for a log line: escaped and bounded."""
+    """Text made safe for a log line: escaped and bounded."""
     if text is None:
         return None
     escaped = text[:limit].encode("ascii", "backslashreplace").decode("ascii")

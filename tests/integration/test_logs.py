@@ -81,7 +81,7 @@ def test_key_in_a_url_path_is_redacted_from_the_access_log(client, caplog):
     client.get(f"/{key}")
     (line,) = records(caplog, "bckeys.access")
     assert key not in line.getMessage()
-    assert line.path == "/bc_[redacted]"
+    assert line.path == "/[redacted]"
 
 
 def test_a_key_sent_in_the_wrong_field_is_not_logged(client, account, caplog):
