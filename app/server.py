@@ -5,6 +5,7 @@ import uvicorn
 from app import migrate
 from app.application import create_app
 from app.database import create_database_engine
+from app.http_protocol import HeadCappedHttpToolsProtocol
 from app.logs import configure_logging
 from app.settings import Settings, load_settings
 
@@ -36,6 +37,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        http=HeadCappedHttpToolsProtocol,
         log_config=None,
         log_level=settings.log_level.lower(),
         access_log=False,
