@@ -2,11 +2,20 @@
 
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.database import Database
 from app.errors import NotFound
-from app.models import Membership, Organization, User
+from app.models import ApiKey, Membership, Organization, User, utc_now
+
+# Emails compare case-insensitively for ASCII letters only: str.lower() would
+# also fold look-alikes such as U+212A (Kelvin sign) into "k".
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def email_key(email: str) -> str:
+    """The form two emails share when they name the same user."""
+    return email.translate(_ASCII_LOWER)
 
 
 def new_organization_id() -> str:
@@ -29,9 +38,9 @@ def add_user(database: Database, email: str, organization_public_id: str) -> str
     """
     with database.transaction() as session:
         organization_id = _organization_id(session, organization_public_id)
-        user = session.scalar(select(User).where(User.email_key == email.lower()))
+        user = session.scalar(select(User).where(User.email_key == email_key(email)))
         if user is None:
-            user = User(email=email, email_key=email.lower(), active=True)
+            user = User(email=email, email_key=email_key(email), active=True)
             session.add(user)
             session.flush()
         if session.get(Membership, (user.id, organization_id)) is None:
@@ -45,8 +54,10 @@ def deactivate_user(database: Database, email: str) -> None:
         _user(session, email).active = False
 
 
-def remove_user(database: Database, email: str, organization_public_id: str) -> None:
-    """Takes the user out of the organization: its keys there stop working.
+def remove_user(database: Database, email: str, organization_public_id: str) -> list[int]:
+    """Takes the user out of the organization and revokes, for good, their
+    keys there: adding the user back does not revive one. Returns the ids of
+    the keys it revoked.
 
     Raises NotFound for an unknown user or organization.
     """
@@ -59,11 +70,22 @@ def remove_user(database: Database, email: str, organization_public_id: str) -> 
                 Membership.organization_id == organization_id,
             )
         )
+        revoked = session.scalars(
+            update(ApiKey)
+            .where(
+                ApiKey.user_id == user_id,
+                ApiKey.organization_id == organization_id,
+                ApiKey.revoked_at.is_(None),
+            )
+            .values(revoked_at=utc_now())
+            .returning(ApiKey.id)
+        )
+        return sorted(revoked)
 
 
 def is_active_user(database: Database, email: str) -> bool:
     with database.transaction() as session:
-        return bool(session.scalar(select(User.active).where(User.email_key == email.lower())))
+        return bool(session.scalar(select(User.active).where(User.email_key == email_key(email))))
 
 
 def has_organizations(database: Database) -> bool:
@@ -72,7 +94,7 @@ def has_organizations(database: Database) -> bool:
 
 
 def _user(session, email: str) -> User:
-    user = session.scalar(select(User).where(User.email_key == email.lower()))
+    user = session.scalar(select(User).where(User.email_key == email_key(email)))
     if user is None:
         raise NotFound(f"no user {email}")
     return user

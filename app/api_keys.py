@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, insert, select, update
 
 from app import keys
+from app.accounts import email_key
 from app.database import Database
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.models import ApiKey, Membership, Organization, User, utc_now
@@ -164,7 +165,7 @@ class ApiKeyService:
         with self._database.connection() as connection:
             row = connection.execute(
                 _USER_IN_ORGANIZATION,
-                {"email_key": email.lower(), "public_id": organization_public_id},
+                {"email_key": email_key(email), "public_id": organization_public_id},
             ).first()
         if row is None:
             raise Unauthenticated

@@ -1,6 +1,7 @@
 """bckeys: the operators' command line. Each command prints only its result."""
 
 import functools
+import logging
 import sys
 
 import click
@@ -9,6 +10,7 @@ from app import accounts, audit, migrate
 from app.database import Database, create_database_engine
 from app.errors import NotFound, Unavailable
 from app.keys import MAX_KEY_ID
+from app.logs import CONSOLE_FORMAT
 from app.services import build_services
 from app.settings import ConfigurationError, load_settings
 from app.tokens import issue_token
@@ -40,6 +42,9 @@ def _database() -> Database:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
     """Operate the Bigcapital API-key server."""
+    # Audit lines (keys revoked by an operator) go to stderr, like the server's.
+    logging.basicConfig(level=logging.WARNING, format=CONSOLE_FORMAT, stream=sys.stderr)
+    audit.audit_log.setLevel(logging.INFO)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +132,9 @@ def user_deactivate(email):
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @_fails_cleanly
 def user_remove(email, organization_id):
-    """Take the user out of the organization: its keys there stop working."""
-    accounts.remove_user(_database(), email, organization_id)
+    """Take the user out of the organization and revoke their keys there."""
+    for key_id in accounts.remove_user(_database(), email, organization_id):
+        audit.key_revoked("operator (cli)", organization_id, key_id)
 
 
 @cli.command()

@@ -60,9 +60,14 @@ def test_user_remove_stops_their_keys_in_that_organization(env, start_server):
         key = client.post(
             "/api/api-keys/generate", json={}, headers={**auth, "organization-id": first}
         ).json()["key"]
-        bckeys("user", "remove", "a@example.com", "--org", first, env=env)
+        removed = bckeys("user", "remove", "a@example.com", "--org", first, env=env)
+        assert removed.stdout == ""
+        assert "key.revoked" in removed.stderr
         gone = {"Authorization": f"Bearer {key}", "organization-id": first}
         assert client.get("/api/api-keys", headers=gone).status_code == 401
+        bckeys("user", "create", "a@example.com", "--org", first, env=env)
+        assert client.get("/api/api-keys", headers=gone).status_code == 401
+        bckeys("user", "remove", "a@example.com", "--org", first, env=env)
         assert (
             client.get("/api/api-keys", headers={**auth, "organization-id": first}).status_code
             == 403
