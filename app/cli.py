@@ -6,14 +6,16 @@ import sys
 
 import click
 
-from app import accounts, audit, migrate
-from app.database import Database, create_database_engine
-from app.errors import NotFound, Unavailable
-from app.keys import MAX_KEY_ID
+from app.domain import accounts, audit
+from app.domain.errors import NotFound, Unavailable
+from app.domain.keys import MAX_KEY_ID
+from app.domain.tokens import issue_token
 from app.logs import CONSOLE_FORMAT
 from app.services import build_services
 from app.settings import ConfigurationError, load_settings
-from app.tokens import issue_token
+from app.storage import migrate
+from app.storage.database import Database
+from app.storage.engine import create_database_engine
 
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 

@@ -9,11 +9,13 @@ sees a 201 within a minute.
 import json
 import shlex
 
-from app import accounts, migrate
-from app.database import Database, create_database_engine
+from app.domain import accounts
+from app.domain.tokens import issue_token
 from app.server import serve
 from app.settings import Settings, load_settings
-from app.tokens import issue_token
+from app.storage import migrate
+from app.storage.database import Database
+from app.storage.engine import create_database_engine
 
 DEMO_FILE = "demo.json"
 DEMO_EMAIL = "demo@example.com"

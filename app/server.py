@@ -2,12 +2,12 @@
 
 import uvicorn
 
-from app import migrate
-from app.application import create_app
-from app.database import create_database_engine
-from app.http_protocol import HeadCappedHttpToolsProtocol
 from app.logs import configure_logging
 from app.settings import Settings, load_settings
+from app.storage import migrate
+from app.storage.engine import create_database_engine
+from app.web.application import create_app
+from app.web.http_protocol import HeadCappedHttpToolsProtocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 

@@ -8,10 +8,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.api_keys import ApiKeyService
-from app.database import Database, create_database_engine
+from app.domain.api_keys import ApiKeyService
+from app.domain.tokens import TokenVerifier
 from app.settings import Settings
-from app.tokens import TokenVerifier
+from app.storage.database import Database
+from app.storage.engine import create_database_engine
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ from pathlib import Path
 
 import httpx
 
-from app import accounts, migrate
-from app.api_keys import Caller
+from app.domain import accounts
+from app.domain.api_keys import Caller
+from app.domain.tokens import issue_token
 from app.services import build_services
 from app.settings import load_settings
-from app.tokens import issue_token
+from app.storage import migrate
 from tests.support.postgres import PostgresServer, find_bin_dir, free_port
 
 ROOT = Path(__file__).resolve().parent.parent

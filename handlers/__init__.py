@@ -1,1 +1,1 @@
-"""Request handlers: one module per spec controller, found by app.resolver."""
+"""Request handlers: one module per spec controller, found by app.web.resolver."""

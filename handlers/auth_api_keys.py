@@ -1,19 +1,19 @@
 """The Api keys controller: generate, list and revoke.
 
 Each handler takes the operation's parameters by name, calls the domain
-layer and returns a JSON response (see app.responses).
+layer and returns a JSON response (see app.web.connexion_adaptations.responses).
 """
 
 from datetime import datetime
 
 from connexion.context import context
 
-from app import audit, keys
-from app.api_keys import Caller, ListedKey
-from app.errors import NotFound
-from app.requests import path_text
-from app.responses import json_response
+from app.domain import audit, keys
+from app.domain.api_keys import Caller, ListedKey
+from app.domain.errors import NotFound
 from app.services import current_services
+from app.web.connexion_adaptations.requests import path_text
+from app.web.connexion_adaptations.responses import json_response
 
 
 def _caller() -> Caller:

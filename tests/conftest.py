@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from app import migrate
-from app.application import create_app
-from app.database import create_database_engine
 from app.services import build_services
 from app.settings import load_settings
+from app.storage import migrate
+from app.storage.engine import create_database_engine
+from app.web.application import create_app
 from tests.support.accounts import make_account
 from tests.support.postgres import PostgresServer, find_bin_dir
 from tests.support.secrets_scan import CREDENTIAL, credentials_in

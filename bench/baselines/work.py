@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 import jwt
 from sqlalchemy import text
 
-from app.database import create_database_engine
-from app.models import UTCDateTime
 from app.settings import load_settings
+from app.storage.engine import create_database_engine
+from app.storage.models import UTCDateTime
 
 _settings = load_settings()
 engine = create_database_engine(_settings)

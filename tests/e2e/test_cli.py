@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import keys
+from app.domain import keys
 from tests.support.server import bckeys
 
 KEY = re.compile(r"bc_[0-9a-f]{72}")
@@ -135,8 +135,8 @@ def test_every_command_has_help(env, command):
 
 
 def test_token_is_verified_by_the_server_settings(env):
+    from app.domain.tokens import TokenVerifier
     from app.settings import load_settings
-    from app.tokens import TokenVerifier
 
     bckeys("db", "upgrade", env=env)
     organization_id = bckeys("org", "create", "Acme", env=env).stdout.strip()

@@ -6,10 +6,10 @@ import time
 import httpx
 import pytest
 
-from app import migrate
-from app.database import create_database_engine
 from app.services import build_services
 from app.settings import load_settings
+from app.storage import migrate
+from app.storage.engine import create_database_engine
 from tests.conftest import environment, started_postgres
 from tests.support.accounts import make_account
 from tests.support.server import ServerProcess

@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from app import accounts, keys
+from app.domain import accounts, keys
 from tests.conftest import JWT_SECRET
 from tests.support.accounts import generate_key, make_account
 from tests.support.database import key_count

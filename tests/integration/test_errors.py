@@ -5,9 +5,9 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.services import build_services
 from app.settings import load_settings
+from app.web.application import create_app
 from tests.conftest import environment
 from tests.support.accounts import generate_key
 from tests.support.database import key_count

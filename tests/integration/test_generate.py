@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import keys
+from app.domain import keys
 from tests.support.accounts import generate_key
 from tests.support.database import key_count, stored_key
 
@@ -49,7 +49,7 @@ def test_only_the_hash_and_display_prefix_are_stored(client, account, services):
 
 
 def test_key_belongs_to_the_callers_organization_and_user(client, account, services):
-    from app.models import Organization, User
+    from app.storage.models import Organization, User
 
     body = generate_key(client, account)
     stored = stored_key(services, body["id"])

@@ -9,7 +9,7 @@ import time
 import jwt
 import pytest
 
-from app import accounts
+from app.domain import accounts
 from tests.conftest import JWT_SECRET
 from tests.support.accounts import generate_key, make_account
 from tests.support.database import key_count

@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.testclient import TestClient
 
-from app import keys
-from app.application import create_app
+from app.domain import keys
 from app.services import build_services
 from app.settings import load_settings
+from app.web.application import create_app
 from tests.conftest import JWT_SECRET
 from tests.support.accounts import make_account
 from tests.support.database import key_count

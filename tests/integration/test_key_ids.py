@@ -4,8 +4,8 @@ boundary names no key (404), never a 500, and a real key still revokes."""
 import pytest
 from sqlalchemy import insert
 
-from app import keys
-from app.models import ApiKey, utc_now
+from app.domain import keys
+from app.storage.models import ApiKey, utc_now
 from tests.support.accounts import generate_key
 from tests.support.database import key_owner
 

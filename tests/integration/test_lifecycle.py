@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from app import accounts
-from app.application import create_app
-from app.models import ApiKey, utc_now
+from app.domain import accounts
 from app.services import build_services
 from app.settings import load_settings
+from app.storage.models import ApiKey, utc_now
+from app.web.application import create_app
 from tests.support.accounts import generate_key, make_account
 from tests.support.database import stored_key
 

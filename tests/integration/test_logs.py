@@ -2,7 +2,7 @@
 
 import logging
 
-from app import keys
+from app.domain import keys
 from tests.support.accounts import generate_key
 from tests.support.secrets_scan import credentials_in
 

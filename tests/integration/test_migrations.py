@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from app import keys, migrate
-from app.application import create_app
-from app.database import create_database_engine
+from app.domain import keys
+from app.domain.tokens import issue_token
 from app.services import build_services
 from app.settings import load_settings
-from app.tokens import issue_token
+from app.storage import migrate
+from app.storage.engine import create_database_engine
+from app.web.application import create_app
 from tests.conftest import environment
 from tests.support.accounts import make_account
 

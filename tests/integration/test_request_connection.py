@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from sqlalchemy import event, text
 
-from app.application import create_app
+from app.web.application import create_app
 from tests.support.accounts import generate_key
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app import keys
+from app.domain import keys
 from tests.support.accounts import generate_key
 
 

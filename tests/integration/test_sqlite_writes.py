@@ -1,6 +1,6 @@
 """On SQLite, the request paths that write take their turn among writers."""
 
-from app.sqlite_writers import SQLiteWriters
+from app.storage.sqlite_writers import SQLiteWriters
 from tests.support.accounts import generate_key
 
 

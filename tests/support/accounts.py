@@ -4,9 +4,9 @@ import itertools
 import json
 from dataclasses import dataclass
 
-from app import accounts
+from app.domain import accounts
+from app.domain.tokens import issue_token
 from app.services import Services
-from app.tokens import issue_token
 
 _numbers = itertools.count(1)
 

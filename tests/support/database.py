@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.models import ApiKey
+from app.storage.models import ApiKey
 
 
 def key_count(services) -> int:

@@ -12,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app import migrate
 from app.services import build_services
 from app.settings import load_settings
+from app.storage import migrate
 from tests.support.accounts import Account, make_account
 from tests.support.postgres import PostgresServer, find_bin_dir
 from tests.support.server import BIN, ServerProcess

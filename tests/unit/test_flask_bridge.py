@@ -2,7 +2,7 @@
 
 import asyncio
 
-from app.flask_bridge import FlaskBridge
+from app.web.connexion_adaptations.flask_bridge import FlaskBridge
 
 
 def call(wsgi_app, body: bytes = b"") -> list[dict]:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import keys
+from app.domain import keys
 
 KNOWN_RANDOM = "0123456789abcdef" * 4
 KNOWN_KEY = "bc_" + KNOWN_RANDOM + "a77cac63"

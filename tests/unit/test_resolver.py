@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.resolver import handler_path, snake_case
+from app.web.resolver import handler_path, snake_case
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi.json"
 

@@ -1,6 +1,6 @@
 """The scanner the suite relies on finds what it must."""
 
-from app import keys
+from app.domain import keys
 from tests.support.secrets_scan import credentials_in
 
 

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from app.errors import Unavailable
-from app.sqlite_writers import SQLiteWriters
+from app.domain.errors import Unavailable
+from app.storage.sqlite_writers import SQLiteWriters
 
 
 def test_a_second_writer_waits_for_the_first_to_finish(tmp_path):

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from app.domain.tokens import MAX_TOKEN_LENGTH, InvalidToken, TokenVerifier, issue_token
 from app.settings import ConfigurationError, load_settings
-from app.tokens import MAX_TOKEN_LENGTH, InvalidToken, TokenVerifier, issue_token
 
 SECRET = "unit-test-secret-that-is-32-bytes-or-more"
 EMAIL = "ada@example.com"

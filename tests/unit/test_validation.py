@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
-from app.validation import fast_check
+from app.web.connexion_adaptations.validation import fast_check
 
 SPEC = resolve_refs(json.loads((Path(__file__).parents[2] / "openapi.json").read_text()))
 

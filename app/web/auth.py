@@ -4,12 +4,12 @@ It runs before request validation, so a caller without credentials learns
 nothing from validation errors.
 """
 
-from app import audit, keys
-from app.api_keys import Caller
-from app.errors import Unauthenticated
-from app.request_state import current_request
+from app.domain import audit, keys
+from app.domain.api_keys import Caller
+from app.domain.errors import Unauthenticated
+from app.domain.tokens import InvalidToken
 from app.services import current_services
-from app.tokens import InvalidToken
+from app.web.request_state import current_request
 
 ORGANIZATION_HEADER = "organization-id"
 
@@ -21,7 +21,7 @@ def bearer_caller(token: str, request) -> dict:
     ``organization-id`` header names an organization the credential may not
     act in, Unavailable when the database cannot answer.
 
-    It runs on the event loop, like the handlers (see app.flask_bridge).
+    It runs on the event loop, like the handlers (see app.web.connexion_adaptations.flask_bridge).
     """
     services = current_services()
     organization_public_id = request.headers.get(ORGANIZATION_HEADER)

@@ -3,8 +3,8 @@
 SQLite lets one writer in at a time. A writer that finds the file locked
 sleeps in SQLite's busy handler, 1 ms, then 2, then 5 and more, even when
 the lock is freed a fraction of a millisecond later; and since database
-calls run on the event loop (see app.flask_bridge), the whole worker sleeps
-with it. Here writers first take turns on a lock file beside the database,
+calls run on the event loop (see app.web.connexion_adaptations.flask_bridge),
+the whole worker sleeps with it. Here writers first take turns on a lock file beside the database,
 checking every 50 to 500 µs, so a waiting worker gets in soon after the
 writer before it commits.
 """
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.errors import Unavailable
+from app.storage.outages import Unavailable
 
 FIRST_WAIT_S = 50e-6
 LONGEST_WAIT_S = 500e-6

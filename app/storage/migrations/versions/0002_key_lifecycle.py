@@ -7,7 +7,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from app.models import UTCDateTime
+from app.storage.models import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"

@@ -1,10 +1,10 @@
 """The database: engine per settings, sessions, and outage translation.
 
 SQLite gets WAL, foreign keys and a busy timeout on every connection, and
-its writers take turns (app.sqlite_writers);
+its writers take turns (app.storage.sqlite_writers);
 PostgreSQL gets connect, statement and TCP timeouts so that a stuck database
 becomes a 503 within 5 s instead of a hung request (the calls run on the
-event loop: see app.flask_bridge).
+event loop: see app.web.connexion_adaptations.flask_bridge).
 """
 
 from collections.abc import Iterator
@@ -12,60 +12,13 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import Unavailable
-from app.settings import Settings
-from app.sqlite_writers import SQLiteWriters
-
-SQLITE_BUSY_TIMEOUT_MS = 4000
-POSTGRES_CONNECT_TIMEOUT_S = 2
-POSTGRES_STATEMENT_TIMEOUT_MS = 3000
-# Sent data left unacknowledged this long (a network blackhole) fails the call.
-POSTGRES_TCP_USER_TIMEOUT_MS = 4000
-POOL_TIMEOUT_S = 3
-
-
-def create_database_engine(settings: Settings) -> Engine:
-    if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            settings.database_url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            pool_size=8,
-            pool_timeout=POOL_TIMEOUT_S,
-        )
-        event.listen(engine, "connect", _configure_sqlite_connection)
-        return engine
-    return create_engine(
-        settings.database_url,
-        pool_size=10,
-        max_overflow=10,
-        pool_timeout=POOL_TIMEOUT_S,
-        pool_pre_ping=True,
-        connect_args={
-            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
-            "tcp_user_timeout": POSTGRES_TCP_USER_TIMEOUT_MS,
-            "keepalives": 1,
-            "keepalives_idle": 5,
-            "keepalives_interval": 2,
-            "keepalives_count": 2,
-            "options": f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}",
-        },
-    )
-
-
-def _configure_sqlite_connection(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # FULL: a key whose 201 reached the client survives a power cut too.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+from app.storage.engine import SQLITE_BUSY_TIMEOUT_MS
+from app.storage.outages import outages_unavailable
+from app.storage.sqlite_writers import SQLiteWriters
 
 
 class Database:
@@ -102,7 +55,7 @@ class Database:
         Raises Unavailable when the database cannot be reached, is locked for
         too long, or a statement times out.
         """
-        with _outages_unavailable(), self._sessions.begin() as session:
+        with outages_unavailable(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -111,12 +64,12 @@ class Database:
         each statement as it runs): the request paths' lighter way. Within a
         request scope, every block runs on the request's one connection. A
         block that ``writes`` on SQLite first waits for its turn among
-        writers (app.sqlite_writers).
+        writers (app.storage.sqlite_writers).
 
         Raises Unavailable as ``transaction`` does.
         """
         turn = self._sqlite_writers.turn() if writes and self._sqlite_writers else nullcontext()
-        with turn, _outages_unavailable():
+        with turn, outages_unavailable():
             held = self._request_connection.get()
             if held is None:
                 with self._statements.begin() as connection:
@@ -149,15 +102,3 @@ class Database:
         """Raises Unavailable unless the database answers a query."""
         with self.connection() as connection:
             connection.execute(text("SELECT 1"))
-
-
-@contextmanager
-def _outages_unavailable() -> Iterator[None]:
-    try:
-        yield
-    except (OperationalError, TimeoutError) as error:
-        raise Unavailable from error
-    except DBAPIError as error:
-        if error.connection_invalidated:
-            raise Unavailable from error
-        raise

@@ -14,7 +14,7 @@ import flask
 from connexion.jsonifier import Jsonifier
 
 # Every JSON body is written by this one serializer: sorted keys, ASCII only,
-# one line. Connexion is given it too (app.application), for any payload a
+# one line. Connexion is given it too (app.web.application), for any payload a
 # handler leaves to Connexion to serialize.
 JSONIFIER = Jsonifier(json, sort_keys=True)
 

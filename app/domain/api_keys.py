@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, insert, select, update
 
-from app import keys
-from app.accounts import email_key
-from app.database import Database
-from app.errors import Forbidden, NotFound, Unauthenticated
-from app.models import ApiKey, Membership, Organization, User, utc_now
+from app.domain import keys
+from app.domain.accounts import email_key
+from app.domain.errors import Forbidden, NotFound, Unauthenticated
+from app.storage.database import Database
+from app.storage.models import ApiKey, Membership, Organization, User, utc_now
 
 # last_used_at is written at most this often per key, so that
 # authenticating does not turn every read into a write.

@@ -1,38 +1,25 @@
 """The application, built in one place with every option visible."""
 
-import functools
 from pathlib import Path
 
 from connexion import FlaskApp
 from connexion.options import SwaggerUIOptions
-from connexion.security import BearerSecurityHandler
 
-from app import problems, responses, routing, validation
-from app.auth import bearer_caller
-from app.edge import Edge
-from app.errors import Unavailable
-from app.flask_bridge import FlaskBridge
-from app.flask_operations import decorate_once
+from app.domain.errors import Unavailable
 from app.logs import silence_value_echoing_loggers
-from app.requests import JSONRequest
-from app.resolver import ControllerResolver
 from app.services import Services, build_services, current_services
 from app.settings import Settings, load_settings
+from app.web import problems
+from app.web.auth import bearer_caller
+from app.web.connexion_adaptations import responses, routing, validation
+from app.web.connexion_adaptations.flask_bridge import FlaskBridge
+from app.web.connexion_adaptations.flask_operations import decorate_once
+from app.web.connexion_adaptations.requests import JSONRequest
+from app.web.connexion_adaptations.security import bearer_handler
+from app.web.edge import Edge
+from app.web.resolver import ControllerResolver
 
-SPECIFICATION = Path(__file__).resolve().parent.parent / "openapi.json"
-
-
-class _BearerCaller(BearerSecurityHandler):
-    """The spec's http bearer scheme, checked by app.auth.bearer_caller."""
-
-    def _resolve_func(self, security_scheme):
-        return bearer_caller
-
-    # Connexion inspects the function's signature twice per request.
-    @staticmethod
-    @functools.cache
-    def _accepts_kwarg(func, keyword: str) -> bool:
-        return BearerSecurityHandler._accepts_kwarg(func, keyword)
+SPECIFICATION = Path(__file__).resolve().parents[2] / "openapi.json"
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None):
@@ -55,11 +42,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         strict_validation=True,
         validate_responses=True,
         validator_map=validation.validator_map(),
-        security_map={"bearer": _BearerCaller},
+        security_map={"bearer": bearer_handler(bearer_caller)},
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )
     # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
-    # that hand-off (see app.flask_bridge). Connexion offers no option for it.
+    # that hand-off (see connexion_adaptations.flask_bridge). Connexion
+    # offers no option for it.
     flask_side = app._middleware_app
     decorate_once(flask_side, operation_of_endpoint)
     flask_side.asgi_app = FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)

@@ -7,7 +7,7 @@ never a key, a token or an Authorization header.
 import logging
 import re
 
-from app.keys import DISPLAY_PREFIX_LENGTH, PREFIX
+from app.domain.keys import DISPLAY_PREFIX_LENGTH, PREFIX
 from app.logs import printable
 
 audit_log = logging.getLogger("bckeys.audit")

@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from app.models import ExactText, UTCDateTime
+from app.storage.models import ExactText, UTCDateTime
 
 revision = "0001"
 down_revision = None

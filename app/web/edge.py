@@ -14,8 +14,8 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 
 from app.logs import is_redaction_free, printable, redact
-from app.request_state import begin_request
 from app.services import Services, make_current
+from app.web.request_state import begin_request
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_LOGGED_PATH = 200

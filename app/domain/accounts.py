@@ -4,9 +4,9 @@ import secrets
 
 from sqlalchemy import delete, select, update
 
-from app.database import Database
-from app.errors import NotFound
-from app.models import ApiKey, Membership, Organization, User, utc_now
+from app.domain.errors import NotFound
+from app.storage.database import Database
+from app.storage.models import ApiKey, Membership, Organization, User, utc_now
 
 # Emails compare case-insensitively for ASCII letters only: str.lower() would
 # also fold look-alikes such as U+212A (Kelvin sign) into "k".

@@ -1,4 +1,12 @@
-"""The domain's error vocabulary; app.problems maps each to an HTTP answer."""
+"""The domain's error vocabulary; app.web.problems maps each to an HTTP answer.
+
+Unavailable is storage's (app.storage.outages), taken in here so that callers
+name every error from one place.
+"""
+
+from app.storage.outages import Unavailable
+
+__all__ = ["Forbidden", "NotFound", "Unauthenticated", "Unavailable"]
 
 
 class Unauthenticated(Exception):
@@ -11,7 +19,3 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     """The thing does not exist in the caller's organization."""
-
-
-class Unavailable(Exception):
-    """The database cannot be reached or did not answer in time."""

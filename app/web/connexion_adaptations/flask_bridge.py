@@ -11,14 +11,14 @@ went from 345 to 748 req/s on SQLite and from 372 (thread pool) to 924
 req/s on PostgreSQL. Running inline also serialises each process's SQLite
 writes, which is what SQLite wants. A database call that stalls would stall
 the worker's loop, so every one is bounded: SQLite's busy timeout, and on
-PostgreSQL connect, statement and TCP timeouts (app.database).
+PostgreSQL connect, statement and TCP timeouts (app.storage.database).
 """
 
 import io
 
 from a2wsgi.wsgi import build_environ
 
-from app.edge import read_body
+from app.web.edge import read_body
 
 
 class FlaskBridge:

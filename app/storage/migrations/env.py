@@ -1,8 +1,8 @@
-"""Alembic environment: runs on the connection app.migrate hands over."""
+"""Alembic environment: runs on the connection app.storage.migrate hands over."""
 
 from alembic import context
 
-from app.models import Base
+from app.storage.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

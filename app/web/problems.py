@@ -11,8 +11,8 @@ from connexion.exceptions import OAuthProblem, ProblemException
 from connexion.lifecycle import ConnexionResponse
 from connexion.problem import problem
 
-from app.errors import Forbidden, NotFound, Unauthenticated, Unavailable
-from app.request_state import current_request
+from app.domain.errors import Forbidden, NotFound, Unauthenticated, Unavailable
+from app.web.request_state import current_request
 
 log = logging.getLogger("bckeys.errors")
 
