@@ -7,7 +7,7 @@ import sys
 import click
 
 from app.domain import accounts, audit
-from app.domain.errors import NotFound, Unavailable
+from app.domain.errors import Conflict, NotFound, Unavailable
 from app.domain.keys import MAX_KEY_ID
 from app.domain.tokens import issue_token
 from app.logs import CONSOLE_FORMAT
@@ -18,6 +18,7 @@ from app.storage.database import Database
 from app.storage.engine import create_database_engine
 
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
+MAX_UPSTREAM_ID = 2**63 - 1  # the column is a 64-bit integer
 
 
 def _fails_cleanly(command):
@@ -29,7 +30,7 @@ def _fails_cleanly(command):
             return command(*args, **kwargs)
         except ConfigurationError as error:
             raise click.ClickException(f"configuration: {error}") from None
-        except NotFound as error:
+        except (NotFound, Conflict) as error:
             raise click.ClickException(str(error) or "not found") from None
         except Unavailable:
             raise click.ClickException("the database is unavailable") from None
@@ -115,10 +116,15 @@ def user():
 @user.command("create")
 @click.argument("email")
 @click.option("--org", "organization_id", required=True, help="Organization id.")
+@click.option(
+    "--upstream-id",
+    type=click.IntRange(min=1, max=MAX_UPSTREAM_ID),
+    help="Bigcapital's id for the user (the sub of its id-subject tokens).",
+)
 @_fails_cleanly
-def user_create(email, organization_id):
+def user_create(email, organization_id, upstream_id):
     """Create the user if new and add it to the organization; prints the email."""
-    click.echo(accounts.add_user(_database(), email, organization_id))
+    click.echo(accounts.add_user(_database(), email, organization_id, upstream_id))
 
 
 @user.command("deactivate")
@@ -153,9 +159,8 @@ def token(email, ttl):
     """Issue a JWT for an active user; prints the token."""
     settings = load_settings()
     database = Database(create_database_engine(settings))
-    if not accounts.is_active_user(database, email):
-        raise NotFound(f"no active user {email}")
-    click.echo(issue_token(settings, email, ttl))
+    subject = accounts.token_subject(database, settings.jwt_subject, email)
+    click.echo(issue_token(settings, subject, ttl))
 
 
 @cli.group()

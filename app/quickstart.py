@@ -37,9 +37,11 @@ def demo_account(settings: Settings, database: Database) -> tuple[str, str, bool
     return organization_id, DEMO_EMAIL, True
 
 
-def try_it(settings: Settings, organization_id: str, email: str) -> str:
+def try_it(settings: Settings, database: Database, organization_id: str, email: str) -> str:
     base = f"http://{settings.host}:{settings.port}"
-    token = issue_token(settings, email, TOKEN_TTL_SECONDS)
+    token = issue_token(
+        settings, accounts.token_subject(database, settings.jwt_subject, email), TOKEN_TTL_SECONDS
+    )
     return "\n".join(
         [
             f"curl -sS -X POST {base}/api/api-keys/generate \\",
@@ -67,7 +69,7 @@ def main() -> None:
         else:
             print(f"Reusing the existing data: organization {organization_id}, user {email}.")
         print("\nGenerate an API key (the token in it is valid for 24 hours):\n")
-        print(try_it(settings, organization_id, email))
+        print(try_it(settings, database, organization_id, email))
     print(f"\nSwagger UI: {base}/ui/   Stop with Ctrl-C.\n", flush=True)
     database.engine.dispose()
     serve(settings, settings.host, settings.port, settings.workers)

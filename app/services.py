@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.domain.api_keys import ApiKeyService
+from app.domain.callers import Callers
 from app.domain.tokens import TokenVerifier
 from app.settings import Settings
 from app.storage.database import Database
@@ -20,6 +21,7 @@ class Services:
     settings: Settings
     database: Database
     api_keys: ApiKeyService
+    callers: Callers
     tokens: TokenVerifier
 
 
@@ -30,6 +32,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         database=database,
         api_keys=ApiKeyService(database, timedelta(days=ttl) if ttl else None),
+        callers=Callers(database, settings.jwt_subject),
         tokens=TokenVerifier(settings),
     )
 

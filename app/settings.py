@@ -14,6 +14,9 @@ HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 # A key's expiry must fit every engine's timestamp and Python's datetime.
 MAX_KEY_TTL_DAYS = 36525
 MAX_PORT = 65535
+# What a JWT's ``sub`` holds: Bigcapital's two token formats.
+JWT_SUBJECTS = ("email", "user_id")
+MAX_UPSTREAM_TOKEN_TTL_SECONDS = 3600
 
 
 class ConfigurationError(Exception):
@@ -27,6 +30,10 @@ class Settings:
     jwt_secret: bytes
     jwt_algorithms: tuple[str, ...]
     jwt_public_key: str | None
+    jwt_subject: str
+    jwt_issuer: str | None
+    jwt_audience: str | None
+    upstream_token_ttl_seconds: int
     api_key_ttl_days: float | None
     host: str
     port: int
@@ -54,12 +61,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     )
     if not algorithms or any(name.lower() == "none" for name in algorithms):
         raise ConfigurationError("APP_JWT_ALGORITHMS must name real algorithms, never 'none'")
+    jwt_subject = (env.get("APP_JWT_SUBJECT") or "email").strip().lower()
+    if jwt_subject not in JWT_SUBJECTS:
+        raise ConfigurationError("APP_JWT_SUBJECT must be 'email' or 'user_id'")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         jwt_secret=_jwt_secret(env.get("APP_JWT_SECRET"), data_dir),
         jwt_algorithms=algorithms,
         jwt_public_key=env.get("APP_JWT_PUBLIC_KEY") or None,
+        jwt_subject=jwt_subject,
+        jwt_issuer=env.get("APP_JWT_ISSUER") or None,
+        jwt_audience=env.get("APP_JWT_AUDIENCE") or None,
+        upstream_token_ttl_seconds=_int(
+            env, "UPSTREAM_TOKEN_TTL_SECONDS", 60, 1, MAX_UPSTREAM_TOKEN_TTL_SECONDS
+        ),
         api_key_ttl_days=_positive_float(env, "API_KEY_TTL_DAYS", MAX_KEY_TTL_DAYS),
         host=env.get("HOST") or "127.0.0.1",
         port=_int(env, "PORT", 8000, 1, MAX_PORT),

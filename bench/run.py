@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from app.domain import accounts
-from app.domain.api_keys import Caller
+from app.domain.callers import Caller
 from app.domain.tokens import issue_token
 from app.services import build_services
 from app.settings import load_settings
@@ -84,7 +84,7 @@ def seed(env: dict) -> Credentials:
         accounts.add_user(services.database, f"{name}@bench.example", organizations[name])
 
     def caller(name: str) -> Caller:
-        return services.api_keys.caller_for_user(f"{name}@bench.example", organizations[name])
+        return services.callers.caller_for_user(f"{name}@bench.example", organizations[name])
 
     _, key = services.api_keys.generate(caller("key"), "bench")
     list_keys = [services.api_keys.generate(caller("list"), f"k{n}")[1] for n in range(LISTED_KEYS)]

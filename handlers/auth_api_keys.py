@@ -1,4 +1,4 @@
-"""The Api keys controller: generate, list and revoke.
+"""The Api keys controller: generate, list, revoke and verify.
 
 Each handler takes the operation's parameters by name, calls the domain
 layer and returns a JSON response (see app.web.connexion_adaptations.responses).
@@ -8,8 +8,9 @@ from datetime import datetime
 
 from connexion.context import context
 
-from app.domain import audit, keys
-from app.domain.api_keys import Caller, ListedKey
+from app.domain import audit, keys, tokens
+from app.domain.api_keys import ListedKey
+from app.domain.callers import Caller
 from app.domain.errors import NotFound
 from app.services import current_services
 from app.web.connexion_adaptations.requests import path_text
@@ -43,6 +44,35 @@ def revoke(id_: float):
     current_services().api_keys.revoke(caller.organization_id, key_id)
     audit.key_revoked(caller.email, caller.organization_public_id, key_id)
     return json_response({"id": key_id, "revoked": True}, 200)
+
+
+def verify():
+    caller = _caller()
+    body = {"userEmail": caller.email}
+    headers = {"Cache-Control": "no-store", "X-Auth-User-Email": caller.email}
+    if caller.organization_public_id is not None:
+        body["organizationId"] = caller.organization_public_id
+        headers["X-Auth-Organization-Id"] = caller.organization_public_id
+    if caller.api_key_id is not None:
+        body["apiKeyId"] = caller.api_key_id
+        headers["X-Auth-Api-Key-Id"] = str(caller.api_key_id)
+    if caller.expires_at is not None:
+        body["expiresAt"] = _timestamp(caller.expires_at)
+    headers["X-Auth-Upstream-Authorization"] = f"Bearer {_upstream_token(caller)}"
+    return json_response(body, 200, headers)
+
+
+def _upstream_token(caller: Caller) -> str:
+    token = context["token_info"]["token"]
+    if token.startswith(keys.PREFIX):
+        return tokens.exchanged_token(
+            current_services().settings,
+            caller.email,
+            caller.upstream_id,
+            caller.api_key_id,
+            caller.organization_public_id,
+        )
+    return token
 
 
 def _listed(key: ListedKey) -> dict:

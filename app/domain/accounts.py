@@ -4,7 +4,7 @@ import secrets
 
 from sqlalchemy import delete, select, update
 
-from app.domain.errors import NotFound
+from app.domain.errors import Conflict, NotFound
 from app.storage.database import Database
 from app.storage.models import ApiKey, Membership, Organization, User, utc_now
 
@@ -30,11 +30,15 @@ def create_organization(database: Database, name: str) -> str:
     return organization.public_id
 
 
-def add_user(database: Database, email: str, organization_public_id: str) -> str:
+def add_user(
+    database: Database, email: str, organization_public_id: str, upstream_id: int | None = None
+) -> str:
     """Creates the user if new and makes it a member of the organization;
-    returns the email. An inactive user stays inactive.
+    records ``upstream_id`` (Bigcapital's id for the user) when given.
+    Returns the email. An inactive user stays inactive.
 
-    Raises NotFound for an unknown organization.
+    Raises NotFound for an unknown organization, Conflict when another user
+    has that upstream id.
     """
     with database.transaction() as session:
         organization_id = _organization_id(session, organization_public_id)
@@ -42,10 +46,38 @@ def add_user(database: Database, email: str, organization_public_id: str) -> str
         if user is None:
             user = User(email=email, email_key=email_key(email), active=True)
             session.add(user)
-            session.flush()
+        if upstream_id is not None and user.upstream_id != upstream_id:
+            holder = session.scalar(select(User.email).where(User.upstream_id == upstream_id))
+            if holder is not None:
+                raise Conflict(f"upstream id {upstream_id} belongs to {holder}")
+            user.upstream_id = upstream_id
+        session.flush()
         if session.get(Membership, (user.id, organization_id)) is None:
             session.add(Membership(user_id=user.id, organization_id=organization_id))
         return user.email
+
+
+def token_subject(database: Database, subject_kind: str, email: str) -> str:
+    """The ``sub`` of a token for the active user with this email: the email
+    itself, or Bigcapital's id for the user (APP_JWT_SUBJECT=user_id).
+
+    Raises NotFound for no such active user, or one without an upstream id
+    when the subject is the user's id.
+    """
+    with database.transaction() as session:
+        user = session.scalar(
+            select(User).where(User.email_key == email_key(email), User.active.is_(True))
+        )
+        if user is None:
+            raise NotFound(f"no active user {email}")
+        if subject_kind == "email":
+            return user.email
+        if user.upstream_id is None:
+            raise NotFound(
+                f"{email} has no upstream id; record Bigcapital's with "
+                f"bckeys user create {email} --org ORG_ID --upstream-id N"
+            )
+        return str(user.upstream_id)
 
 
 def deactivate_user(database: Database, email: str) -> None:
@@ -81,11 +113,6 @@ def remove_user(database: Database, email: str, organization_public_id: str) -> 
             .returning(ApiKey.id)
         )
         return sorted(revoked)
-
-
-def is_active_user(database: Database, email: str) -> bool:
-    with database.transaction() as session:
-        return bool(session.scalar(select(User.active).where(User.email_key == email_key(email))))
 
 
 def has_organizations(database: Database) -> bool:

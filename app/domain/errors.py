@@ -6,7 +6,7 @@ name every error from one place.
 
 from app.storage.outages import Unavailable
 
-__all__ = ["Forbidden", "NotFound", "Unauthenticated", "Unavailable"]
+__all__ = ["Conflict", "Forbidden", "NotFound", "Unauthenticated", "Unavailable"]
 
 
 class Unauthenticated(Exception):
@@ -19,3 +19,7 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     """The thing does not exist in the caller's organization."""
+
+
+class Conflict(Exception):
+    """The change contradicts what is stored (a taken id, a full organization)."""

@@ -1,15 +1,21 @@
-"""JWT issuing and verification: the token format Bigcapital itself issues.
+"""JWT issuing and verification: the token formats Bigcapital itself issues.
 
-Bigcapital signs HS384 with ``APP_JWT_SECRET`` and puts the user's email in
-``sub``. Verification is pure: it needs the settings and the clock, no database.
+Bigcapital signs HS384 with ``APP_JWT_SECRET``; its ``sub`` is the user's
+email, or (a later hardening) the user's id with ``iss`` and ``aud`` that
+must match: APP_JWT_SUBJECT, APP_JWT_ISSUER and APP_JWT_AUDIENCE choose.
+Tokens exchanged for a key by verify also carry the key's id and its
+organization. Verification is pure: settings and the clock, no database.
 """
 
 import time
 import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
+from app.domain.keys import MAX_KEY_ID
 from app.settings import HMAC_ALGORITHMS, ConfigurationError, Settings
 
 LEEWAY_SECONDS = 30
@@ -23,8 +29,23 @@ MAX_TOKEN_LENGTH = 8192
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 
+# Claims of a token exchanged for a key: which key, in which organization.
+API_KEY_CLAIM = "api_key_id"
+ORGANIZATION_CLAIM = "organization_id"
+
+
 class InvalidToken(Exception):
     """The token does not authenticate anybody (the reason is not told)."""
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    subject: str
+    # None for an exp past what a datetime holds (year 9999).
+    expires_at: datetime | None
+    # Set on a token exchanged for a key: it is worth what the key is.
+    api_key_id: int | None = None
+    organization_id: str | None = None
 
 
 class TokenVerifier:
@@ -33,6 +54,13 @@ class TokenVerifier:
     def __init__(self, settings: Settings):
         """Raises ConfigurationError for an unknown algorithm or a bad key."""
         available = jwt.algorithms.get_default_algorithms()
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._required = ["exp", "sub"]
+        if self._issuer:
+            self._required.append("iss")
+        if self._audience:
+            self._required.append("aud")
         self._keys: dict[str, object] = {}
         for name in settings.jwt_algorithms:
             if name not in available or name == "none":
@@ -50,8 +78,8 @@ class TokenVerifier:
                         f"APP_JWT_PUBLIC_KEY is not a usable key for {name}"
                     ) from error
 
-    def email(self, token: str) -> str:
-        """The ``sub`` of a valid token; raises InvalidToken otherwise."""
+    def verify(self, token: str) -> VerifiedToken:
+        """The facts of a valid token; raises InvalidToken otherwise."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken
         try:
@@ -65,29 +93,95 @@ class TokenVerifier:
                 key,
                 algorithms=[algorithm],
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "sub"], "verify_sub": True},
+                issuer=self._issuer,
+                audience=self._audience,
+                options={
+                    "require": self._required,
+                    "verify_sub": True,
+                    # Without a configured audience, a token's aud is not ours
+                    # to judge (PyJWT would refuse every token that has one).
+                    "verify_aud": self._audience is not None,
+                },
             )
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             # PyJWT lets a few claim shapes escape as plain exceptions (an
             # ``exp`` of 1e400 overflows int()); each is a malformed token.
             raise InvalidToken from None
+        if not isinstance(claims, dict):
+            raise InvalidToken
         # PyJWT accepts an ``exp`` that int() can read, "123" included; only
         # a JSON number is one here.
         expires = claims["exp"]
-        if not isinstance(expires, int | float) or isinstance(expires, bool):
+        if not _is_number(expires) or not isinstance(claims["sub"], str):
             raise InvalidToken
         # The leeway is for clocks that run behind ours (nbf, iat); a token
         # past its expiry is expired, whatever the leeway.
-        if expires <= time.time() or not isinstance(claims["sub"], str):
+        if expires <= time.time():
             raise InvalidToken
-        return claims["sub"]
+        return VerifiedToken(claims["sub"], _instant(expires), *_exchanged_for(claims))
 
 
-def issue_token(settings: Settings, email: str, ttl_seconds: int) -> str:
-    """A token as Bigcapital issues it: HS384, ``sub`` = email, iat and exp."""
+def _instant(timestamp: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _exchanged_for(claims: dict) -> tuple[int | None, str | None]:
+    """(key id, organization id) of a token exchanged for a key, else Nones."""
+    if API_KEY_CLAIM not in claims:
+        return None, None
+    key_id, organization_id = claims[API_KEY_CLAIM], claims.get(ORGANIZATION_CLAIM)
+    if (
+        not isinstance(key_id, int)
+        or isinstance(key_id, bool)
+        or not 0 < key_id <= MAX_KEY_ID
+        or not isinstance(organization_id, str)
+    ):
+        raise InvalidToken
+    return key_id, organization_id
+
+
+def issue_token(settings: Settings, subject: str, ttl_seconds: int, **claims) -> str:
+    """A token as Bigcapital issues it: HS384, ``sub``, iat and exp, and iss
+    and aud when they are configured; ``claims`` are added to it."""
     now = int(time.time())
-    return jwt.encode(
-        {"sub": email, "iat": now, "exp": now + ttl_seconds},
-        settings.jwt_secret,
-        algorithm=ISSUED_ALGORITHM,
+    payload = {"sub": subject, "iat": now, "exp": now + ttl_seconds, **claims}
+    if settings.jwt_issuer:
+        payload["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        payload["aud"] = settings.jwt_audience
+    return jwt.encode(payload, settings.jwt_secret, algorithm=ISSUED_ALGORITHM)
+
+
+class NoUpstreamSubject(Exception):
+    """The user has no upstream id, and tokens' subject is the user's id."""
+
+
+def exchanged_token(
+    settings: Settings,
+    email: str,
+    upstream_id: int | None,
+    api_key_id: int,
+    organization_id: str,
+) -> str:
+    """A token for the upstream, exchanged for a verified key: its subject as
+    configured, the key and its organization named, and a lifetime of
+    UPSTREAM_TOKEN_TTL_SECONDS. Raises NoUpstreamSubject."""
+    if settings.jwt_subject == "email":
+        subject = email
+    elif upstream_id is not None:
+        subject = str(upstream_id)
+    else:
+        raise NoUpstreamSubject(f"user {email} has no upstream id")
+    return issue_token(
+        settings,
+        subject,
+        settings.upstream_token_ttl_seconds,
+        **{API_KEY_CLAIM: api_key_id, ORGANIZATION_CLAIM: organization_id},
     )

@@ -72,12 +72,15 @@ class Organization(Base):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_upstream_id", "upstream_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     # Emails compare case-insensitively: the unique key is the lower-cased form.
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bigcapital's id for the user: the ``sub`` of its id-subject tokens.
+    upstream_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 

@@ -5,7 +5,7 @@ nothing from validation errors.
 """
 
 from app.domain import audit, keys
-from app.domain.api_keys import Caller
+from app.domain.callers import Caller
 from app.domain.errors import Unauthenticated
 from app.domain.tokens import InvalidToken
 from app.services import current_services
@@ -21,7 +21,8 @@ def bearer_caller(token: str, request) -> dict:
     ``organization-id`` header names an organization the credential may not
     act in, Unavailable when the database cannot answer.
 
-    It runs on the event loop, like the handlers (see app.web.connexion_adaptations.flask_bridge).
+    It runs on the event loop, like the handlers (see
+    app.web.connexion_adaptations.flask_bridge).
     """
     services = current_services()
     organization_public_id = request.headers.get(ORGANIZATION_HEADER)
@@ -33,7 +34,9 @@ def bearer_caller(token: str, request) -> dict:
     state = current_request()
     if state is not None:
         state.organization_id = caller.organization_public_id
-    return {"sub": caller.email, "caller": caller}
+    # The token stays in this request's context: verify passes a JWT
+    # caller's own token upstream.
+    return {"sub": caller.email, "caller": caller, "token": token}
 
 
 def _caller(services, token: str, organization_public_id: str | None) -> Caller:
@@ -41,11 +44,15 @@ def _caller(services, token: str, organization_public_id: str | None) -> Caller:
         # A malformed key never costs a database query.
         if not keys.is_well_formed(token):
             raise Unauthenticated
-        caller = services.api_keys.caller_for_key(token, organization_public_id)
-    else:
-        try:
-            email = services.tokens.email(token)
-        except InvalidToken:
-            raise Unauthenticated from None
-        caller = services.api_keys.caller_for_user(email, organization_public_id)
-    return caller
+        return services.callers.caller_for_key(token, organization_public_id)
+    try:
+        verified = services.tokens.verify(token)
+    except InvalidToken:
+        raise Unauthenticated from None
+    if verified.api_key_id is not None:
+        return services.callers.caller_for_exchanged_token(
+            verified.api_key_id, verified.organization_id, organization_public_id
+        )
+    return services.callers.caller_for_user(
+        verified.subject, organization_public_id, verified.expires_at
+    )

@@ -2,6 +2,7 @@
 
 import re
 
+import jwt
 import pytest
 
 from app.domain import keys
@@ -142,5 +143,76 @@ def test_token_is_verified_by_the_server_settings(env):
     organization_id = bckeys("org", "create", "Acme", env=env).stdout.strip()
     bckeys("user", "create", "t@example.com", "--org", organization_id, env=env)
     token = bckeys("token", "t@example.com", env=env).stdout.strip()
-    assert TokenVerifier(load_settings(env)).email(token) == "t@example.com"
+    assert TokenVerifier(load_settings(env)).verify(token).subject == "t@example.com"
     assert not keys.is_well_formed(token)
+
+
+@pytest.mark.parametrize("upstream_id", ["1", str(2**63 - 1)])
+def test_user_create_records_an_upstream_id_at_its_bounds(env, upstream_id):
+    bckeys("db", "upgrade", env=env)
+    organization_id = bckeys("org", "create", "Ids", env=env).stdout.strip()
+    bckeys(
+        "user",
+        "create",
+        "id@example.com",
+        "--org",
+        organization_id,
+        "--upstream-id",
+        upstream_id,
+        env=env,
+    )
+    hardened = {**env, "APP_JWT_SUBJECT": "user_id"}
+    token = bckeys("token", "id@example.com", env=hardened).stdout.strip()
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == upstream_id
+
+
+@pytest.mark.parametrize("upstream_id", ["0", str(2**63), "-1", "x"])
+def test_user_create_refuses_an_upstream_id_outside_64_bits(env, upstream_id):
+    bckeys("db", "upgrade", env=env)
+    organization_id = bckeys("org", "create", "Ids", env=env).stdout.strip()
+    result = bckeys(
+        "user",
+        "create",
+        "id@example.com",
+        "--org",
+        organization_id,
+        "--upstream-id",
+        upstream_id,
+        env=env,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+
+
+def test_an_upstream_id_belongs_to_one_user(env):
+    bckeys("db", "upgrade", env=env)
+    organization_id = bckeys("org", "create", "Ids", env=env).stdout.strip()
+    bckeys(
+        "user", "create", "a@example.com", "--org", organization_id, "--upstream-id", "5", env=env
+    )
+    result = bckeys(
+        "user",
+        "create",
+        "b@example.com",
+        "--org",
+        organization_id,
+        "--upstream-id",
+        "5",
+        env=env,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "a@example.com" in result.stderr
+
+
+def test_token_in_the_id_format_without_an_upstream_id_says_what_to_do(env):
+    bckeys("db", "upgrade", env=env)
+    organization_id = bckeys("org", "create", "Ids", env=env).stdout.strip()
+    bckeys("user", "create", "a@example.com", "--org", organization_id, env=env)
+    result = bckeys(
+        "token", "a@example.com", env={**env, "APP_JWT_SUBJECT": "user_id"}, check=False
+    )
+    assert result.returncode != 0
+    assert "--upstream-id" in result.stderr

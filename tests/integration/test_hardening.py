@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from app.domain import accounts
+from app.domain.errors import NotFound
 from tests.conftest import JWT_SECRET
 from tests.support.accounts import generate_key, make_account
 from tests.support.database import key_count
@@ -119,8 +120,10 @@ def test_a_look_alike_email_is_another_user(services):
     accounts.add_user(services.database, "kim@example.com", organization_id)
     accounts.add_user(services.database, "\u212aim@example.com", organization_id)
     accounts.deactivate_user(services.database, "\u212aim@example.com")
-    assert accounts.is_active_user(services.database, "KIM@example.com")
-    assert not accounts.is_active_user(services.database, "\u212aim@example.com")
+    subject = accounts.token_subject(services.database, "email", "KIM@example.com")
+    assert subject == "kim@example.com"
+    with pytest.raises(NotFound):
+        accounts.token_subject(services.database, "email", "\u212aim@example.com")
 
 
 def test_a_body_with_a_5000_digit_integer_is_400(client, account, services):

@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from app.domain.tokens import MAX_TOKEN_LENGTH, InvalidToken, TokenVerifier, issue_token
+from app.domain.tokens import (
+    MAX_TOKEN_LENGTH,
+    InvalidToken,
+    NoUpstreamSubject,
+    TokenVerifier,
+    exchanged_token,
+    issue_token,
+)
 from app.settings import ConfigurationError, load_settings
 
 SECRET = "unit-test-secret-that-is-32-bytes-or-more"
@@ -42,19 +49,19 @@ def verifier(tmp_path):
 
 def test_token_minted_as_bigcapital_mints_it_authenticates(verifier):
     token = sign({"sub": EMAIL, "iat": now(), "exp": now() + 86400}, "HS384")
-    assert verifier.email(token) == EMAIL
+    assert verifier.verify(token).subject == EMAIL
 
 
 @pytest.mark.parametrize("algorithm", ["HS256", "HS384", "HS512"])
 def test_each_allowed_hmac_algorithm_authenticates(verifier, algorithm):
-    assert verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, algorithm)) == EMAIL
+    assert verifier.verify(sign({"sub": EMAIL, "exp": now() + 60}, algorithm)).subject == EMAIL
 
 
 def test_issued_token_is_hs384_with_sub_iat_and_exp(tmp_path, verifier):
     token = issue_token(settings(tmp_path), EMAIL, 60)
     assert jwt.get_unverified_header(token)["alg"] == "HS384"
     assert set(jwt.decode(token, options={"verify_signature": False})) == {"sub", "iat", "exp"}
-    assert verifier.email(token) == EMAIL
+    assert verifier.verify(token).subject == EMAIL
 
 
 # Built when each test runs: times taken at collection would drift.
@@ -82,24 +89,25 @@ INVALID_TOKENS = {
 @pytest.mark.parametrize("make_token", INVALID_TOKENS.values(), ids=INVALID_TOKENS.keys())
 def test_invalid_tokens_are_refused(verifier, make_token):
     with pytest.raises(InvalidToken):
-        verifier.email(make_token())
+        verifier.verify(make_token())
 
 
 def test_tampered_claims_are_refused(verifier):
     header, _, signature = sign({"sub": EMAIL, "exp": now() + 60}).split(".")
     forged = f"{header}.{b64({'sub': 'admin@example.com', 'exp': now() + 60})}.{signature}"
     with pytest.raises(InvalidToken):
-        verifier.email(forged)
+        verifier.verify(forged)
 
 
 def test_nbf_within_leeway_is_honoured(verifier):
-    assert verifier.email(sign({"sub": EMAIL, "exp": now() + 60, "nbf": now() + 20})) == EMAIL
+    token = sign({"sub": EMAIL, "exp": now() + 60, "nbf": now() + 20})
+    assert verifier.verify(token).subject == EMAIL
 
 
 def test_algorithm_not_allowed_is_refused(tmp_path):
     verifier = TokenVerifier(settings(tmp_path, APP_JWT_ALGORITHMS="HS384"))
     with pytest.raises(InvalidToken):
-        verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, "HS256"))
+        verifier.verify(sign({"sub": EMAIL, "exp": now() + 60}, "HS256"))
 
 
 @pytest.fixture
@@ -116,7 +124,8 @@ def test_rs256_token_authenticates_with_a_configured_public_key(tmp_path, rsa_ke
     verifier = TokenVerifier(
         settings(tmp_path, APP_JWT_PUBLIC_KEY=public_pem, APP_JWT_ALGORITHMS="HS384,RS256")
     )
-    assert verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, "RS256", private)) == EMAIL
+    token = sign({"sub": EMAIL, "exp": now() + 60}, "RS256", private)
+    assert verifier.verify(token).subject == EMAIL
 
 
 def test_hs_token_signed_with_the_public_key_is_refused(tmp_path, rsa_keys):
@@ -134,14 +143,14 @@ def test_hs_token_signed_with_the_public_key_is_refused(tmp_path, rsa_keys):
     ).digest()
     forged = f"{header}.{payload}." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
     with pytest.raises(InvalidToken):
-        verifier.email(forged)
+        verifier.verify(forged)
 
 
 def test_rs_token_without_a_public_key_is_refused(tmp_path, rsa_keys):
     private, _ = rsa_keys
     verifier = TokenVerifier(settings(tmp_path, APP_JWT_ALGORITHMS="HS384,RS256"))
     with pytest.raises(InvalidToken):
-        verifier.email(sign({"sub": EMAIL, "exp": now() + 60}, "RS256", private))
+        verifier.verify(sign({"sub": EMAIL, "exp": now() + 60}, "RS256", private))
 
 
 @pytest.mark.parametrize("algorithms", ["none", "HS256,none", "XY512"])
@@ -190,7 +199,77 @@ def shared_verifier(tmp_path_factory):
 def test_any_signed_json_either_authenticates_or_is_invalid_token(shared_verifier, header, claims):
     verifier = shared_verifier
     try:
-        subject = verifier.email(signed_raw(header, claims))
+        subject = verifier.verify(signed_raw(header, claims)).subject
     except InvalidToken:
         return
     assert isinstance(subject, str)
+
+
+def test_a_token_with_an_audience_is_accepted_when_none_is_configured(verifier):
+    token = sign({"sub": EMAIL, "exp": now() + 60, "aud": "bigcapital-api", "iss": "bigcapital"})
+    assert verifier.verify(token).subject == EMAIL
+
+
+HARDENED = {"APP_JWT_SUBJECT": "user_id", "APP_JWT_ISSUER": "bc", "APP_JWT_AUDIENCE": "bc-api"}
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {},
+        {"iss": "bc"},
+        {"aud": "bc-api"},
+        {"iss": "other", "aud": "bc-api"},
+        {"iss": "bc", "aud": "other"},
+    ],
+    ids=["neither", "no-aud", "no-iss", "wrong-iss", "wrong-aud"],
+)
+def test_a_configured_issuer_and_audience_are_required_and_checked(tmp_path, claims):
+    verifier = TokenVerifier(settings(tmp_path, **HARDENED))
+    with pytest.raises(InvalidToken):
+        verifier.verify(sign({"sub": "42", "exp": now() + 60, **claims}))
+
+
+def test_issued_tokens_carry_the_configured_issuer_and_audience(tmp_path):
+    configured = settings(tmp_path, **HARDENED)
+    token = issue_token(configured, "42", 60)
+    assert TokenVerifier(configured).verify(token).subject == "42"
+    claims = jwt.decode(token, SECRET, algorithms=["HS384"], audience="bc-api", issuer="bc")
+    assert claims["sub"] == "42"
+
+
+def test_an_exchanged_token_names_its_key_and_organization(tmp_path, verifier):
+    token = exchanged_token(settings(tmp_path), EMAIL, None, 7, "org_x")
+    verified = verifier.verify(token)
+    assert (verified.subject, verified.api_key_id, verified.organization_id) == (EMAIL, 7, "org_x")
+    assert 0 < verified.expires_at.timestamp() - now() <= 60
+
+
+def test_an_exchanged_token_in_the_id_format_needs_an_upstream_id(tmp_path):
+    configured = settings(tmp_path, **HARDENED)
+    assert (
+        TokenVerifier(configured).verify(exchanged_token(configured, EMAIL, 42, 7, "org_x")).subject
+        == "42"
+    )
+    with pytest.raises(NoUpstreamSubject):
+        exchanged_token(configured, EMAIL, None, 7, "org_x")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"api_key_id": "7", "organization_id": "org_x"},
+        {"api_key_id": True, "organization_id": "org_x"},
+        {"api_key_id": 0, "organization_id": "org_x"},
+        {"api_key_id": 2**63, "organization_id": "org_x"},
+        {"api_key_id": 7},
+        {"api_key_id": 7, "organization_id": 7},
+    ],
+)
+def test_malformed_exchange_claims_are_refused(verifier, claims):
+    with pytest.raises(InvalidToken):
+        verifier.verify(sign({"sub": EMAIL, "exp": now() + 60, **claims}))
+
+
+def test_an_exp_past_year_9999_has_no_expiry_instant(verifier):
+    assert verifier.verify(sign({"sub": EMAIL, "exp": 10**15})).expires_at is None
