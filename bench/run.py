@@ -40,7 +40,14 @@ CONNECTIONS = 32
 LISTED_KEYS = 10
 SERVERS = ("product", "fastapi", "starlette")
 BASELINES = ("fastapi", "starlette")
-SCENARIOS = ("generate-jwt", "generate-key", "list-key")
+SCENARIOS = ("generate-jwt", "generate-key", "list-key", "verify-key", "verify-jwt")
+_REQUESTS = {
+    "generate-jwt": ("POST", "/api/api-keys/generate"),
+    "generate-key": ("POST", "/api/api-keys/generate"),
+    "list-key": ("GET", "/api/api-keys"),
+    "verify-key": ("GET", "/api/api-keys/verify"),
+    "verify-jwt": ("GET", "/api/api-keys/verify"),
+}
 
 
 @dataclass
@@ -53,18 +60,13 @@ class Credentials:
     list_organization: str
 
     def for_scenario(self, scenario: str) -> dict:
-        method, path = (
-            ("GET", "/api/api-keys")
-            if scenario == "list-key"
-            else (
-                "POST",
-                "/api/api-keys/generate",
-            )
-        )
+        method, path = _REQUESTS[scenario]
         token, organization = {
             "generate-jwt": (self.jwt, self.generate_organization),
             "generate-key": (self.key, self.key_organization),
             "list-key": (self.list_key, self.list_organization),
+            "verify-key": (self.list_key, self.list_organization),
+            "verify-jwt": (self.jwt, self.generate_organization),
         }[scenario]
         return {
             "BENCH_METHOD": method,
@@ -149,6 +151,17 @@ class Server:
                     peaks.append(int(line.split()[1]) / 1024)
         return round(max(peaks), 1) if peaks else 0.0
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server's processes so far."""
+        ticks = 0
+        for pid in [self.process.pid, *_descendants(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
@@ -224,8 +237,10 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
                         options.warmup,
                         options.max_requests,
                     )
+            cpu = {name: 0.0 for name in SERVERS}
             for _ in range(options.rounds):
                 for name in SERVERS:
+                    before = servers[name].cpu_seconds()
                     runs[name].append(
                         wrk(
                             servers[name],
@@ -234,7 +249,8 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
                             options.max_requests,
                         )
                     )
-            results[scenario] = summarize(runs)
+                    cpu[name] += servers[name].cpu_seconds() - before
+            results[scenario] = summarize(runs, cpu)
             print_scenario(engine, scenario, results[scenario])
         for name in SERVERS:
             for scenario in SCENARIOS:
@@ -245,10 +261,12 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
             server.stop()
 
 
-def summarize(runs: dict) -> dict:
+def summarize(runs: dict, cpu: dict) -> dict:
     summary = {}
     for name, measured in runs.items():
+        requests = sum(run["requests"] for run in measured)
         summary[name] = {
+            "cpu_us_per_request": round(cpu[name] / max(requests, 1) * 1e6, 1),
             "rps": round(statistics.median(run["rps"] for run in measured), 1),
             "p50_ms": round(statistics.median(run["p50_ms"] for run in measured), 2),
             "p99_ms": round(statistics.median(run["p99_ms"] for run in measured), 2),
@@ -269,12 +287,15 @@ def summarize(runs: dict) -> dict:
 
 def print_scenario(engine: str, scenario: str, summary: dict) -> None:
     print(f"\n{engine} / {scenario}")
-    print(f"  {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(
+        f"  {'server':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU µs/req':>11} "
+        f"{'non-2xx':>8}"
+    )
     for name in SERVERS:
         row = summary[name]
         print(
             f"  {name:<10} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-            f"{row['non_2xx'] + row['socket_errors']:>8}"
+            f"{row['cpu_us_per_request']:>11.1f} {row['non_2xx'] + row['socket_errors']:>8}"
         )
     failed = [name for name in SERVERS if summary[name]["non_2xx"] + summary[name]["socket_errors"]]
     if failed:

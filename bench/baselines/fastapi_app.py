@@ -28,3 +28,11 @@ async def generate(request: Request):
 async def get_api_keys(request: Request):
     _, organization_id = work.caller_from(request.headers)
     return work.listed(organization_id)
+
+
+@app.get("/api/api-keys/verify")
+async def verify(request: Request):
+    body, headers = work.verified(
+        request.headers.get("authorization"), request.headers.get("organization-id")
+    )
+    return JSONResponse(body, headers=headers)

@@ -32,10 +32,18 @@ async def get_api_keys(request: Request) -> JSONResponse:
     return JSONResponse(work.listed(organization_id))
 
 
+async def verify(request: Request) -> JSONResponse:
+    body, headers = work.verified(
+        request.headers.get("authorization"), request.headers.get("organization-id")
+    )
+    return JSONResponse(body, headers=headers)
+
+
 app = Starlette(
     routes=[
         Route("/api/api-keys/generate", generate, methods=["POST"]),
         Route("/api/api-keys", get_api_keys, methods=["GET"]),
+        Route("/api/api-keys/verify", verify, methods=["GET"]),
     ],
     exception_handlers={work.Denied: denied},
 )

@@ -1,6 +1,7 @@
 """The work each baseline server does per request, the same as the product's:
 verify the HS384 JWT or look up the key's hash, check the organization,
-insert the same row or list the same rows, on the same database settings.
+insert the same row, list the same rows, or answer verify with the same
+identity and (for a key) an exchanged JWT, on the same database settings.
 
 Written for the benchmark: plain SQL on the product's engine configuration,
 nothing the product's guarantees add (spec validation, problem+json).
@@ -32,6 +33,18 @@ _KEY_OWNER = text(
     "JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.organization_id "
     "WHERE k.key_hash = :hash AND k.revoked_at IS NULL AND u.active"
 )
+_VERIFY_KEY = text(
+    "SELECT k.id, u.email, o.public_id FROM api_keys k "
+    "JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.organization_id "
+    "JOIN memberships m ON m.user_id = k.user_id AND m.organization_id = k.organization_id "
+    "WHERE k.key_hash = :hash AND k.revoked_at IS NULL AND u.active"
+)
+_VERIFY_USER = text(
+    "SELECT u.email FROM users u JOIN memberships m ON m.user_id = u.id "
+    "JOIN organizations o ON o.id = m.organization_id "
+    "WHERE u.email_key = :email AND u.active AND o.public_id = :organization"
+)
+UPSTREAM_TTL_SECONDS = 60
 _INSERT = text(
     "INSERT INTO api_keys (organization_id, user_id, name, key_hash, display_prefix, "
     "created_at) VALUES (:organization, :user, :name, :hash, :prefix, :now) RETURNING id"
@@ -122,3 +135,58 @@ def listed(organization_id: int) -> list[dict]:
         item["revoked"] = False
         items.append(item)
     return items
+
+
+def verified(authorization: str | None, organization: str | None) -> tuple[dict, dict]:
+    """Verify's body and X-Auth-* headers; raises Denied(401 or 403)."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Denied(401)
+    token = authorization[7:]
+    with engine.connect() as connection:
+        if token.startswith("bc_"):
+            random_hex, check = token[3:67], token[67:]
+            if len(token) != 75 or f"{zlib.crc32(random_hex.encode()):08x}" != check:
+                raise Denied(401)
+            row = connection.execute(
+                _VERIFY_KEY, {"hash": hashlib.sha256(token.encode()).hexdigest()}
+            ).first()
+            if row is None:
+                raise Denied(401)
+            key_id, email, public_id = row
+            if organization is not None and organization != public_id:
+                raise Denied(403)
+            now = int(datetime.now(UTC).timestamp())
+            upstream = jwt.encode(
+                {
+                    "sub": email,
+                    "iat": now,
+                    "exp": now + UPSTREAM_TTL_SECONDS,
+                    "api_key_id": key_id,
+                    "organization_id": public_id,
+                },
+                SECRET,
+                algorithm="HS384",
+            )
+            body = {"userEmail": email, "organizationId": public_id, "apiKeyId": key_id}
+        else:
+            try:
+                claims = jwt.decode(
+                    token, SECRET, algorithms=["HS384"], options={"require": ["exp"]}
+                )
+            except jwt.PyJWTError:
+                raise Denied(401) from None
+            email = connection.execute(
+                _VERIFY_USER, {"email": claims["sub"].lower(), "organization": organization}
+            ).scalar()
+            if email is None:
+                raise Denied(403)
+            upstream, body = token, {"userEmail": email, "organizationId": organization}
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Auth-User-Email": body["userEmail"],
+        "X-Auth-Organization-Id": body["organizationId"],
+        "X-Auth-Upstream-Authorization": f"Bearer {upstream}",
+    }
+    if "apiKeyId" in body:
+        headers["X-Auth-Api-Key-Id"] = str(body["apiKeyId"])
+    return body, headers

@@ -43,5 +43,6 @@ def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, 
             assert measured["non_2xx"] == 0
             assert measured["socket_errors"] == 0
             assert measured["peak_rss_mib"] > 0
+            assert measured["cpu_us_per_request"] > 0
         assert report["results"]["sqlite"][scenario]["product"]["ratio_to_fastapi"] > 0
     assert (tmp_path / "ratios.png").stat().st_size > 0
