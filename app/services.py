@@ -31,7 +31,12 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         database=database,
-        api_keys=ApiKeyService(database, timedelta(days=ttl) if ttl else None),
+        api_keys=ApiKeyService(
+            database,
+            timedelta(days=ttl) if ttl else None,
+            settings.generate_rate,
+            settings.api_keys_per_organization,
+        ),
         callers=Callers(database, settings.jwt_subject),
         tokens=TokenVerifier(settings),
     )

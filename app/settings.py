@@ -23,6 +23,18 @@ class ConfigurationError(Exception):
     """The environment asks for something the server refuses to run with."""
 
 
+RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+MAX_KEYS_PER_ORGANIZATION = 10**9
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``limit`` events per ``period_seconds``."""
+
+    limit: int
+    period_seconds: int
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -35,6 +47,9 @@ class Settings:
     jwt_audience: str | None
     upstream_token_ttl_seconds: int
     api_key_ttl_days: float | None
+    generate_rate: Rate | None
+    # None: no cap (``off``, for bulk runs such as the benchmark).
+    api_keys_per_organization: int | None
     host: str
     port: int
     workers: int
@@ -77,6 +92,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env, "UPSTREAM_TOKEN_TTL_SECONDS", 60, 1, MAX_UPSTREAM_TOKEN_TTL_SECONDS
         ),
         api_key_ttl_days=_positive_float(env, "API_KEY_TTL_DAYS", MAX_KEY_TTL_DAYS),
+        generate_rate=_rate(env.get("API_KEY_GENERATE_RATE") or "10/minute"),
+        api_keys_per_organization=(
+            None
+            if (env.get("API_KEYS_PER_ORGANIZATION") or "").strip().lower() == "off"
+            else _int(env, "API_KEYS_PER_ORGANIZATION", 1000, 1, MAX_KEYS_PER_ORGANIZATION)
+        ),
         host=env.get("HOST") or "127.0.0.1",
         port=_int(env, "PORT", 8000, 1, MAX_PORT),
         workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
@@ -123,6 +144,25 @@ def _int(env, name: str, default: int, lowest: int, highest: int | None = None) 
         bounds = f"from {lowest} to {highest}" if highest is not None else f"at least {lowest}"
         raise ConfigurationError(f"{name} must be {bounds}")
     return value
+
+
+def _rate(raw: str) -> Rate | None:
+    """``N/second``, ``N/minute``, ``N/hour``, ``N/day``, or ``off`` (None)."""
+    text = raw.strip().lower()
+    if text == "off":
+        return None
+    count, _, period = text.partition("/")
+    if (
+        not count.isascii()
+        or not count.isdigit()
+        or period not in RATE_PERIODS
+        or not 1 <= int(count) <= MAX_KEYS_PER_ORGANIZATION
+    ):
+        raise ConfigurationError(
+            "API_KEY_GENERATE_RATE must be N/second, N/minute, N/hour or N/day "
+            f"(N from 1 to {MAX_KEYS_PER_ORGANIZATION}), or off"
+        )
+    return Rate(int(count), RATE_PERIODS[period])
 
 
 def _positive_float(env, name: str, highest: float) -> float | None:

@@ -223,6 +223,9 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
                 "BCKEYS_DATA_DIR": str(folder),
                 "DATABASE_URL": database_url(name) or f"sqlite:///{folder / 'bckeys.db'}",
                 "APP_JWT_SECRET": JWT_SECRET,
+                # The benchmark mints in bulk: no rate, no cap.
+                "API_KEY_GENERATE_RATE": "off",
+                "API_KEYS_PER_ORGANIZATION": "off",
             }
             credentials[name] = seed(env)
             servers[name] = Server(name, env, folder / "server.log")

@@ -11,7 +11,7 @@ from connexion.context import context
 from app.domain import audit, keys, tokens
 from app.domain.api_keys import ListedKey
 from app.domain.callers import Caller
-from app.domain.errors import NotFound
+from app.domain.errors import Conflict, NotFound, RateLimited
 from app.services import current_services
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
@@ -23,7 +23,12 @@ def _caller() -> Caller:
 
 def generate(body: dict):
     caller = _caller()
-    key_id, key = current_services().api_keys.generate(caller, body.get("name"))
+    try:
+        key_id, key = current_services().api_keys.generate(caller, body.get("name"))
+    except (RateLimited, Conflict) as refusal:
+        reason = "rate" if isinstance(refusal, RateLimited) else "organization_full"
+        audit.generate_refused(caller.email, caller.organization_public_id, reason)
+        raise
     audit.key_created(caller.email, caller.organization_public_id, key_id, keys.display_prefix(key))
     # The key is shown this once; no cache may keep it.
     return json_response({"id": key_id, "key": key}, 201, {"Cache-Control": "no-store"})

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, insert, select, update
 
-from app.domain import keys
+from app.domain import keys, limits
 from app.domain.callers import Caller
 from app.domain.errors import NotFound
+from app.settings import Rate
 from app.storage.database import Database
 from app.storage.models import ApiKey, Organization, utc_now
 
@@ -57,18 +58,34 @@ class ListedKey:
 
 
 class ApiKeyService:
-    def __init__(self, database: Database, key_ttl: timedelta | None):
+    def __init__(
+        self,
+        database: Database,
+        key_ttl: timedelta | None,
+        generate_rate: Rate | None = None,
+        keys_per_organization: int | None = None,
+    ):
         self._database = database
         self._key_ttl = key_ttl
+        self._generate_rate = generate_rate
+        self._keys_per_organization = keys_per_organization
 
     def generate(self, caller: Caller, name: str | None) -> tuple[int, str]:
         """Stores a new key for the caller; returns its id and the key itself.
 
         The key is committed before this returns, and only its hash is kept.
+        Raises RateLimited over the caller's rate and Conflict when the
+        organization holds its most active keys; either way nothing changes.
         """
         key = keys.mint_key()
         now = utc_now()
-        with self._database.connection(writes=True) as connection:
+        with self._database.connection(atomic=True) as connection:
+            if self._generate_rate is not None:
+                limits.take_generate_turn(
+                    connection, self._generate_rate, caller.user_id, caller.organization_id
+                )
+            if self._keys_per_organization is not None:
+                limits.claim_place(connection, caller.organization_id, self._keys_per_organization)
             key_id = connection.execute(
                 _INSERT,
                 {

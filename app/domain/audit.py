@@ -34,6 +34,11 @@ def key_created(actor: str, organization_id: str, key_id: int, display_prefix: s
     )
 
 
+def generate_refused(actor: str, organization_id: str, reason: str) -> None:
+    """A generate over the caller's rate or the organization's cap."""
+    _event("key.generate_refused", actor=actor, organization_id=organization_id, reason=reason)
+
+
 def key_revoked(actor: str, organization_id: str, key_id: int) -> None:
     _event("key.revoked", actor=actor, organization_id=organization_id, key_id=key_id)
 

@@ -6,7 +6,14 @@ name every error from one place.
 
 from app.storage.outages import Unavailable
 
-__all__ = ["Conflict", "Forbidden", "NotFound", "Unauthenticated", "Unavailable"]
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "RateLimited",
+    "Unauthenticated",
+    "Unavailable",
+]
 
 
 class Unauthenticated(Exception):
@@ -23,3 +30,14 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """The change contradicts what is stored (a taken id, a full organization)."""
+
+
+class RateLimited(Exception):
+    """Over the caller's rate: ``retry_after`` whole seconds until the next
+    one is granted, under a rate of ``limit`` per ``period_seconds``."""
+
+    def __init__(self, retry_after: int, limit: int, period_seconds: int):
+        super().__init__(f"over {limit} per {period_seconds} s; retry after {retry_after} s")
+        self.retry_after = retry_after
+        self.limit = limit
+        self.period_seconds = period_seconds

@@ -36,6 +36,7 @@ class Database:
             if engine.dialect.name == "postgresql"
             else engine
         )
+        self._default_isolation = "READ COMMITTED"
         # Within a request scope: a list holding the request's connection
         # once one is checked out.
         self._request_connection: ContextVar[list[Connection] | None] = ContextVar(
@@ -59,26 +60,39 @@ class Database:
             yield session
 
     @contextmanager
-    def connection(self, *, writes: bool = False) -> Iterator[Connection]:
+    def connection(self, *, writes: bool = False, atomic: bool = False) -> Iterator[Connection]:
         """A Core connection whose block commits when it ends (on PostgreSQL,
         each statement as it runs): the request paths' lighter way. Within a
         request scope, every block runs on the request's one connection. A
         block that ``writes`` on SQLite first waits for its turn among
-        writers (app.storage.sqlite_writers).
+        writers (app.storage.sqlite_writers). An ``atomic`` block is one
+        transaction on either engine: on PostgreSQL it runs on a connection
+        of its own, outside the request's autocommitting one.
 
         Raises Unavailable as ``transaction`` does.
         """
+        writes = writes or atomic
         turn = self._sqlite_writers.turn() if writes and self._sqlite_writers else nullcontext()
+        autocommits = self._statements is not self.engine
         with turn, outages_unavailable():
             held = self._request_connection.get()
             if held is None:
-                with self._statements.begin() as connection:
+                with (self.engine if atomic else self._statements).begin() as connection:
                     yield connection
                 return
             if not held:
                 held.append(self._statements.connect())
-            with held[0].begin():
-                yield held[0]
+            connection = held[0]
+            if atomic and autocommits:
+                # One transaction on the request's connection; the pool
+                # resets its isolation level when it is returned.
+                connection.execution_options(isolation_level=self._default_isolation)
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                if atomic and autocommits and not connection.invalidated:
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def request_scope(self) -> Iterator[None]:

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -112,3 +113,19 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GenerateRate(Base):
+    """Each user's generate rate in each organization, as GCRA keeps it: the
+    theoretical arrival time of the next key (app.domain.limits)."""
+
+    __tablename__ = "generate_rates"
+
+    user_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Seconds since the epoch, as a double: microseconds are exact to 2255.
+    theoretical_arrival: Mapped[float] = mapped_column(Float(precision=53))

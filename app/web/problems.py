@@ -11,7 +11,15 @@ from connexion.exceptions import OAuthProblem, ProblemException
 from connexion.lifecycle import ConnexionResponse
 from connexion.problem import problem
 
-from app.domain.errors import Forbidden, NotFound, Unauthenticated, Unavailable
+from app.domain.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+)
+from app.settings import RATE_PERIODS
 from app.web.request_state import current_request
 
 log = logging.getLogger("bckeys.errors")
@@ -38,6 +46,31 @@ async def forbidden(_request, _error) -> ConnexionResponse:
         403,
         "Forbidden",
         "The credential may not act in the organization named by organization-id.",
+    )
+
+
+async def conflict(_request, error: Conflict) -> ConnexionResponse:
+    return problem(409, "Conflict", str(error))
+
+
+# The IETF RateLimit fields as draft-ietf-httpapi-ratelimit-headers-10 writes
+# them: the policy's quota (q) and window (w), what remains (r) and when (t).
+RATE_POLICY = "generate"
+_PERIOD_NAMES = {seconds: name for name, seconds in RATE_PERIODS.items()}
+
+
+async def rate_limited(_request, error: RateLimited) -> ConnexionResponse:
+    period = _PERIOD_NAMES.get(error.period_seconds, f"{error.period_seconds} seconds")
+    return problem(
+        429,
+        "Too Many Requests",
+        f"At most {error.limit} keys a {period} may be generated; "
+        f"try again in {error.retry_after} seconds.",
+        headers={
+            "Retry-After": str(error.retry_after),
+            "RateLimit-Policy": f'"{RATE_POLICY}";q={error.limit};w={error.period_seconds}',
+            "RateLimit": f'"{RATE_POLICY}";r=0;t={error.retry_after}',
+        },
     )
 
 
@@ -92,6 +125,8 @@ def register(app: FlaskApp) -> None:
     app.add_error_handler(Unauthenticated, unauthenticated)
     app.add_error_handler(Forbidden, forbidden)
     app.add_error_handler(NotFound, not_found)
+    app.add_error_handler(Conflict, conflict)
+    app.add_error_handler(RateLimited, rate_limited)
     app.add_error_handler(Unavailable, unavailable)
     app.add_error_handler(ProblemException, spec_problem)
     app.add_error_handler(Exception, internal_error)

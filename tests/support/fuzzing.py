@@ -70,6 +70,9 @@ def fuzz_one_engine(engine: str, seed: int, examples: int) -> int:
     env = {
         "BCKEYS_DATA_DIR": str(folder),
         "APP_JWT_SECRET": "fuzzing-secret-that-is-at-least-32-bytes",
+        # A campaign mints in bulk: no rate, no cap.
+        "API_KEY_GENERATE_RATE": "off",
+        "API_KEYS_PER_ORGANIZATION": "off",
     }
     postgres = None
     if engine == "postgres":

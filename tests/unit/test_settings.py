@@ -72,3 +72,43 @@ def test_numbers_outside_their_range_are_refused(tmp_path, name, value):
 def test_numbers_at_their_bounds_are_accepted(tmp_path):
     settings = load_settings(_with(tmp_path, PORT="65535", WORKERS="1"))
     assert (settings.port, settings.workers) == (65535, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "period"),
+    [("10/minute", 10, 60), ("1/second", 1, 1), ("24/HOUR", 24, 3600), (" 5/day ", 5, 86400)],
+)
+def test_generate_rate_is_read(tmp_path, value, limit, period):
+    rate = load_settings(_with(tmp_path, API_KEY_GENERATE_RATE=value)).generate_rate
+    assert (rate.limit, rate.period_seconds) == (limit, period)
+
+
+def test_limits_default_to_10_a_minute_and_1000_keys(tmp_path):
+    settings = load_settings(_with(tmp_path))
+    assert (settings.generate_rate.limit, settings.generate_rate.period_seconds) == (10, 60)
+    assert settings.api_keys_per_organization == 1000
+
+
+def test_limits_can_be_switched_off(tmp_path):
+    settings = load_settings(
+        _with(tmp_path, API_KEY_GENERATE_RATE="off", API_KEYS_PER_ORGANIZATION="off")
+    )
+    assert settings.generate_rate is None
+    assert settings.api_keys_per_organization is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("API_KEY_GENERATE_RATE", "0/minute"),
+        ("API_KEY_GENERATE_RATE", "10/fortnight"),
+        ("API_KEY_GENERATE_RATE", "ten/minute"),
+        ("API_KEY_GENERATE_RATE", "\uff11/minute"),
+        ("API_KEY_GENERATE_RATE", "1000000001/minute"),
+        ("API_KEYS_PER_ORGANIZATION", "0"),
+        ("API_KEYS_PER_ORGANIZATION", "1000000001"),
+    ],
+)
+def test_bad_limits_are_refused(tmp_path, name, value):
+    with pytest.raises(ConfigurationError, match=name):
+        load_settings(_with(tmp_path, **{name: value}))
