@@ -50,6 +50,7 @@ class Settings:
     generate_rate: Rate | None
     # None: no cap (``off``, for bulk runs such as the benchmark).
     api_keys_per_organization: int | None
+    metrics_enabled: bool
     host: str
     port: int
     workers: int
@@ -98,6 +99,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if (env.get("API_KEYS_PER_ORGANIZATION") or "").strip().lower() == "off"
             else _int(env, "API_KEYS_PER_ORGANIZATION", 1000, 1, MAX_KEYS_PER_ORGANIZATION)
         ),
+        metrics_enabled=_switch(env, "METRICS", True),
         host=env.get("HOST") or "127.0.0.1",
         port=_int(env, "PORT", 8000, 1, MAX_PORT),
         workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
@@ -144,6 +146,15 @@ def _int(env, name: str, default: int, lowest: int, highest: int | None = None) 
         bounds = f"from {lowest} to {highest}" if highest is not None else f"at least {lowest}"
         raise ConfigurationError(f"{name} must be {bounds}")
     return value
+
+
+def _switch(env, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigurationError(f"{name} must be on or off")
+    return raw == "on"
 
 
 def _rate(raw: str) -> Rate | None:

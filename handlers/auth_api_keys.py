@@ -13,6 +13,7 @@ from app.domain.api_keys import ListedKey
 from app.domain.callers import Caller
 from app.domain.errors import Conflict, NotFound, RateLimited
 from app.services import current_services
+from app.web import metrics
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
 
@@ -28,7 +29,9 @@ def generate(body: dict):
     except (RateLimited, Conflict) as refusal:
         reason = "rate" if isinstance(refusal, RateLimited) else "organization_full"
         audit.generate_refused(caller.email, caller.organization_public_id, reason)
+        metrics.LIMITS_HIT.labels(reason).inc()
         raise
+    metrics.KEYS_GENERATED.inc()
     audit.key_created(caller.email, caller.organization_public_id, key_id, keys.display_prefix(key))
     # The key is shown this once; no cache may keep it.
     return json_response({"id": key_id, "key": key}, 201, {"Cache-Control": "no-store"})
@@ -46,8 +49,9 @@ def revoke(id_: float):
     if key_id is None:
         raise NotFound
     caller = _caller()
-    current_services().api_keys.revoke(caller.organization_id, key_id)
-    audit.key_revoked(caller.email, caller.organization_public_id, key_id)
+    if current_services().api_keys.revoke(caller.organization_id, key_id):
+        audit.key_revoked(caller.email, caller.organization_public_id, key_id)
+        metrics.KEYS_REVOKED.inc()
     return json_response({"id": key_id, "revoked": True}, 200)
 
 

@@ -117,8 +117,9 @@ class ApiKeyService:
             for id, name, prefix, created_at, expires_at, last_used_at in rows
         ]
 
-    def revoke(self, organization_id: int, key_id: int) -> None:
+    def revoke(self, organization_id: int, key_id: int) -> bool:
         """Revokes a key of the organization; revoking twice changes nothing.
+        Returns whether this call revoked it.
 
         Raises NotFound for an id that is not a key of that organization.
         """
@@ -126,4 +127,4 @@ class ApiKeyService:
         with self._database.connection(writes=True) as connection:
             if connection.execute(_KEY_IN_ORGANIZATION, scope).first() is None:
                 raise NotFound
-            connection.execute(_REVOKE, {**scope, "now": utc_now()})
+            return connection.execute(_REVOKE, {**scope, "now": utc_now()}).rowcount == 1

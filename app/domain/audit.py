@@ -43,8 +43,9 @@ def key_revoked(actor: str, organization_id: str, key_id: int) -> None:
     _event("key.revoked", actor=actor, organization_id=organization_id, key_id=key_id)
 
 
-def credential_rejected(token: str, organization_id: str | None) -> None:
-    """A bad credential: its kind and, for a key, only its display prefix.
+def credential_rejected(token: str, organization_id: str | None, reason: str) -> None:
+    """A bad credential: its kind, for a key only its display prefix, and
+    the bounded reason it was refused for (app.domain.errors.REFUSAL_REASONS).
 
     The ``organization-id`` header is not yet validated: a key pasted there by
     mistake must not reach the log, so only an organization id of our own
@@ -56,6 +57,7 @@ def credential_rejected(token: str, organization_id: str | None) -> None:
         kind="api_key" if is_key else "jwt",
         display_prefix=printable(token[:DISPLAY_PREFIX_LENGTH]) if is_key else None,
         organization_id=_loggable_organization_id(organization_id),
+        reason=reason,
     )
 
 

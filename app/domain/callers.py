@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, select, update
 
-from app.domain import keys
+from app.domain import keys, refusals
 from app.domain.accounts import email_key
 from app.domain.errors import Forbidden, Unauthenticated
 from app.storage.database import Database
@@ -56,8 +56,10 @@ def _key_caller(condition):
     )
 
 
-_KEY_CALLER = _key_caller(_keys.key_hash == bindparam("key_hash"))
-_KEY_CALLER_BY_ID = _key_caller(_keys.id == bindparam("key_id"))
+_BY_HASH = _keys.key_hash == bindparam("key_hash")
+_BY_ID = _keys.id == bindparam("key_id")
+_KEY_CALLER = {_BY_HASH: _key_caller(_BY_HASH), _BY_ID: _key_caller(_BY_ID)}
+_KEY_STATE = {_BY_HASH: refusals.key_state(_BY_HASH), _BY_ID: refusals.key_state(_BY_ID)}
 _RECORD_USE = (
     update(ApiKey.__table__)
     .where(
@@ -116,6 +118,7 @@ class Callers:
     def __init__(self, database: Database, jwt_subject: str = "email"):
         self._database = database
         self._user_in_organization = _USER_IN_ORGANIZATION[jwt_subject]
+        self._user_state = refusals.USER_STATE[jwt_subject]
         self._jwt_subject = jwt_subject
 
     def caller_for_key(self, key: str, organization_public_id: str | None) -> Caller:
@@ -125,9 +128,7 @@ class Callers:
         whose user is inactive or no longer a member of the key's organization;
         Forbidden when ``organization_public_id`` names another organization.
         """
-        return self._key_caller(
-            _KEY_CALLER, {"key_hash": keys.hash_key(key)}, organization_public_id
-        )
+        return self._key_caller(_BY_HASH, {"key_hash": keys.hash_key(key)}, organization_public_id)
 
     def caller_for_exchanged_token(
         self, key_id: int, token_organization_id: str, organization_public_id: str | None
@@ -138,17 +139,18 @@ class Callers:
         Raises as caller_for_key does; Unauthenticated too when the token
         names another organization than its key's.
         """
-        caller = self._key_caller(_KEY_CALLER_BY_ID, {"key_id": key_id}, organization_public_id)
+        caller = self._key_caller(_BY_ID, {"key_id": key_id}, organization_public_id)
         if caller.organization_public_id != token_organization_id:
-            raise Unauthenticated
+            raise Unauthenticated("malformed")
         return caller
 
-    def _key_caller(self, statement, parameters: dict, organization_public_id: str | None):
+    def _key_caller(self, lookup, parameters: dict, organization_public_id: str | None):
         now = utc_now()
         with self._database.connection() as connection:
-            row = connection.execute(statement, parameters).first()
+            row = connection.execute(_KEY_CALLER[lookup], parameters).first()
             if row is None:
-                raise Unauthenticated
+                state = connection.execute(_KEY_STATE[lookup], parameters).first()
+                raise Unauthenticated(refusals.key_refusal(state))
             (
                 key_id,
                 expires_at,
@@ -160,7 +162,7 @@ class Callers:
                 public_id,
             ) = row
             if expires_at is not None and expires_at <= now:
-                raise Unauthenticated
+                raise Unauthenticated("expired")
             if organization_public_id is not None and organization_public_id != public_id:
                 raise Forbidden
             if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
@@ -184,7 +186,7 @@ class Callers:
         if self._jwt_subject == "user_id":
             upstream_id = keys.key_id(subject)  # the same 64-bit integer grammar
             if upstream_id is None or subject != str(upstream_id):
-                raise Unauthenticated
+                raise Unauthenticated("unknown")
             lookup = upstream_id
         else:
             lookup = email_key(subject)
@@ -194,7 +196,7 @@ class Callers:
                 {"subject": lookup, "public_id": organization_public_id},
             ).first()
         if row is None:
-            raise Unauthenticated
+            raise Unauthenticated(self._user_refusal(lookup))
         user_id, user_email, upstream_id, organization_id = row
         if organization_public_id is None:
             # Verify with a JWT may name no organization; for every other
@@ -210,3 +212,8 @@ class Callers:
             organization_public_id,
             expires_at=expires_at,
         )
+
+    def _user_refusal(self, lookup) -> str:
+        with self._database.connection() as connection:
+            active = connection.execute(self._user_state, {"subject": lookup}).first()
+        return "unknown" if active is None else "inactive_user"

@@ -16,8 +16,26 @@ __all__ = [
 ]
 
 
+# Why a credential was refused: for operators (audit lines, metrics) only.
+REFUSAL_REASONS = (
+    "missing",
+    "malformed",
+    "bad_signature",
+    "expired",
+    "unknown",
+    "revoked",
+    "inactive_user",
+    "not_member",
+)
+
+
 class Unauthenticated(Exception):
-    """No valid credential. Callers are never told which part was wrong."""
+    """No valid credential. Callers are never told which part was wrong;
+    ``reason`` (one of REFUSAL_REASONS) is for operators."""
+
+    def __init__(self, reason: str = "unknown"):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Forbidden(Exception):

@@ -35,7 +35,12 @@ ORGANIZATION_CLAIM = "organization_id"
 
 
 class InvalidToken(Exception):
-    """The token does not authenticate anybody (the reason is not told)."""
+    """The token does not authenticate anybody. ``reason`` (malformed,
+    bad_signature or expired) is for operators, never for the caller."""
+
+    def __init__(self, reason: str = "malformed"):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,10 @@ class TokenVerifier:
                     "verify_aud": self._audience is not None,
                 },
             )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("expired") from None
+        except jwt.InvalidSignatureError:
+            raise InvalidToken("bad_signature") from None
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             # PyJWT lets a few claim shapes escape as plain exceptions (an
             # ``exp`` of 1e400 overflows int()); each is a malformed token.
@@ -117,7 +126,7 @@ class TokenVerifier:
         # The leeway is for clocks that run behind ours (nbf, iat); a token
         # past its expiry is expired, whatever the leeway.
         if expires <= time.time():
-            raise InvalidToken
+            raise InvalidToken("expired")
         return VerifiedToken(claims["sub"], _instant(expires), *_exchanged_for(claims))
 
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import flask
 from connexion import FlaskApp
 from connexion.options import SwaggerUIOptions
 
@@ -9,7 +10,7 @@ from app.domain.errors import Unavailable
 from app.logs import silence_value_echoing_loggers
 from app.services import Services, build_services, current_services
 from app.settings import Settings, load_settings
-from app.web import problems
+from app.web import metrics, problems
 from app.web.auth import bearer_caller
 from app.web.connexion_adaptations import responses, routing, validation
 from app.web.connexion_adaptations.flask_bridge import FlaskBridge
@@ -56,11 +57,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     silence_value_echoing_loggers()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/readyz", "readyz", readyz)
+    if services.settings.metrics_enabled:
+        app.add_url_rule("/metrics", "metrics", scrape)
     return Edge(app, services)
 
 
 def _release_request_connection(_error) -> None:
     current_services().database.release_request_connection()
+
+
+def scrape():
+    body, content_type = metrics.exposition()
+    return flask.Response(body, content_type=content_type)
 
 
 def healthz():

@@ -9,6 +9,7 @@ from app.domain.callers import Caller
 from app.domain.errors import Unauthenticated
 from app.domain.tokens import InvalidToken
 from app.services import current_services
+from app.web import metrics
 from app.web.request_state import current_request
 
 ORGANIZATION_HEADER = "organization-id"
@@ -28,8 +29,9 @@ def bearer_caller(token: str, request) -> dict:
     organization_public_id = request.headers.get(ORGANIZATION_HEADER)
     try:
         caller = _caller(services, token, organization_public_id)
-    except Unauthenticated:
-        audit.credential_rejected(token, organization_public_id)
+    except Unauthenticated as refusal:
+        audit.credential_rejected(token, organization_public_id, refusal.reason)
+        metrics.CREDENTIALS_REFUSED.labels(_kind(token), refusal.reason).inc()
         raise
     state = current_request()
     if state is not None:
@@ -43,12 +45,12 @@ def _caller(services, token: str, organization_public_id: str | None) -> Caller:
     if token.startswith(keys.PREFIX):
         # A malformed key never costs a database query.
         if not keys.is_well_formed(token):
-            raise Unauthenticated
+            raise Unauthenticated("malformed")
         return services.callers.caller_for_key(token, organization_public_id)
     try:
         verified = services.tokens.verify(token)
-    except InvalidToken:
-        raise Unauthenticated from None
+    except InvalidToken as invalid:
+        raise Unauthenticated(invalid.reason) from None
     if verified.api_key_id is not None:
         return services.callers.caller_for_exchanged_token(
             verified.api_key_id, verified.organization_id, organization_public_id
@@ -56,3 +58,7 @@ def _caller(services, token: str, organization_public_id: str | None) -> Caller:
     return services.callers.caller_for_user(
         verified.subject, organization_public_id, verified.expires_at
     )
+
+
+def _kind(token: str) -> str:
+    return "api_key" if token.startswith(keys.PREFIX) else "jwt"

@@ -11,10 +11,12 @@ import re
 import time
 import uuid
 
+from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.datastructures import Headers, MutableHeaders
 
 from app.logs import is_redaction_free, printable, redact
 from app.services import Services, make_current
+from app.web import metrics
 from app.web.request_state import begin_request
 
 MAX_BODY_BYTES = 64 * 1024
@@ -52,6 +54,9 @@ class Edge:
             await self.app(scope, receive, send)
             return
         make_current(self.services)
+        # Shared with the copies of the scope Connexion's router makes, so
+        # that the operation it routes to can be read here afterwards.
+        extensions = scope.setdefault("extensions", {})
         headers = Headers(scope=scope)
         state = begin_request(_request_id(headers.get(REQUEST_ID_HEADER)))
         started = time.perf_counter()
@@ -78,11 +83,14 @@ class Edge:
             with self.services.database.request_scope():
                 await self.app(scope, _replay(body, receive), send_with_request_id)
         finally:
+            seconds = time.perf_counter() - started
+            routed = extensions.get(ROUTING_CONTEXT, {}).get("operation_id")
+            metrics.count_request(metrics.operation_label(scope["path"], routed), status, seconds)
             fields = {
                 "method": scope["method"],
                 "path": _loggable_path(scope),
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
                 "request_id": state.request_id,
                 "organization_id": state.organization_id,
             }

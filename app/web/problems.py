@@ -20,6 +20,7 @@ from app.domain.errors import (
     Unavailable,
 )
 from app.settings import RATE_PERIODS
+from app.web import metrics
 from app.web.request_state import current_request
 
 log = logging.getLogger("bckeys.errors")
@@ -30,6 +31,11 @@ RETRY_AFTER_SECONDS = "5"
 def _request_id() -> str | None:
     state = current_request()
     return state.request_id if state else None
+
+
+async def missing_credentials(request, error) -> ConnexionResponse:
+    metrics.CREDENTIALS_REFUSED.labels("none", "missing").inc()
+    return await unauthenticated(request, error)
 
 
 async def unauthenticated(_request, _error) -> ConnexionResponse:
@@ -79,6 +85,7 @@ async def not_found(_request, _error) -> ConnexionResponse:
 
 
 async def unavailable(_request, error) -> ConnexionResponse:
+    metrics.DATABASE_UNAVAILABLE.inc()
     # The class name only: a driver's message can quote SQL and parameters.
     log.warning(
         "database unavailable (%s) request_id=%s",
@@ -100,6 +107,7 @@ async def internal_error(_request, error) -> ConnexionResponse:
 
 
 def _internal_error_response(request_id: str | None) -> ConnexionResponse:
+    metrics.INTERNAL_ERRORS.inc()
     return problem(
         500,
         "Internal Server Error",
@@ -121,7 +129,7 @@ async def spec_problem(request, error: ProblemException) -> ConnexionResponse:
 
 
 def register(app: FlaskApp) -> None:
-    app.add_error_handler(OAuthProblem, unauthenticated)
+    app.add_error_handler(OAuthProblem, missing_credentials)
     app.add_error_handler(Unauthenticated, unauthenticated)
     app.add_error_handler(Forbidden, forbidden)
     app.add_error_handler(NotFound, not_found)
