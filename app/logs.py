@@ -3,24 +3,49 @@
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 CONSOLE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# uvicorn's copy of each message with terminal colours: never written.
+_DROPPED_FIELDS = ["color_message"]
+
+
+class _JsonLines(JsonFormatter):
+    """One JSON object a line; ``time`` in ISO 8601 UTC."""
+
+    def formatTime(self, record, datefmt=None):
+        instant = datetime.fromtimestamp(record.created, UTC)
+        return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _ConsoleLines(logging.Formatter):
+    """The console format, with the request id of a record logged while
+    serving a request when its message does not name it already."""
+
+    def format(self, record):
+        line = super().format(record)
+        request_id = getattr(record, "request_id", None)
+        if request_id and "request_id=" not in line:
+            line += f" request_id={request_id}"
+        return line
 
 
 def configure_logging(level: str, log_format: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(
-            JsonFormatter(
+            _JsonLines(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                reserved_attrs=[*RESERVED_ATTRS, *_DROPPED_FIELDS],
             )
         )
     else:
-        handler.setFormatter(logging.Formatter(CONSOLE_FORMAT))
+        handler.setFormatter(_ConsoleLines(CONSOLE_FORMAT))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

@@ -8,6 +8,8 @@ sees a 201 within a minute.
 
 import json
 import shlex
+import socket
+import sys
 
 from app.domain import accounts
 from app.domain.tokens import issue_token
@@ -53,8 +55,26 @@ def try_it(settings: Settings, database: Database, organization_id: str, email: 
     )
 
 
-def main() -> None:
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def main() -> int:
     settings = load_settings()
+    # Checked before anything is printed: a curl for a port another program
+    # holds could never work.
+    if port_in_use(settings.host, settings.port):
+        print(
+            f"Port {settings.port} on {settings.host} is in use by another program; "
+            f"start on another one with: PORT={settings.port + 1} make run",
+            file=sys.stderr,
+        )
+        return 1
     database = Database(create_database_engine(settings))
     migrate.upgrade(database.engine)
     demo = demo_account(settings, database)
@@ -73,7 +93,8 @@ def main() -> None:
     print(f"\nSwagger UI: {base}/ui/   Stop with Ctrl-C.\n", flush=True)
     database.engine.dispose()
     serve(settings, settings.host, settings.port, settings.workers)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -62,14 +62,31 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("console", "json")
+# The drivers this server runs on; PostgreSQL URLs without one (Heroku's
+# postgres://, postgresql://) mean psycopg 3.
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+_POSTGRES_SPELLINGS = ("postgres://", "postgresql://")
+
+
+def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool = True) -> Settings:
     """Settings from ``environ`` (the process environment by default).
+
+    Without ``create_secret``, a missing JWT secret is not generated: for
+    commands that only read, which must create no file.
 
     Raises ConfigurationError for a value the server must not start with.
     """
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("BCKEYS_DATA_DIR") or "var").resolve()
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'bckeys.db'}"
+    database_url = _database_url(env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'bckeys.db'}")
+    log_level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigurationError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    log_format = (env.get("LOG_FORMAT") or "console").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError("LOG_FORMAT must be console or json")
     algorithms = tuple(
         name.strip()
         for name in env.get("APP_JWT_ALGORITHMS", "HS256,HS384,HS512").split(",")
@@ -83,7 +100,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
-        jwt_secret=_jwt_secret(env.get("APP_JWT_SECRET"), data_dir),
+        jwt_secret=_jwt_secret(env.get("APP_JWT_SECRET"), data_dir, create_secret),
         jwt_algorithms=algorithms,
         jwt_public_key=env.get("APP_JWT_PUBLIC_KEY") or None,
         jwt_subject=jwt_subject,
@@ -103,12 +120,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST") or "127.0.0.1",
         port=_int(env, "PORT", 8000, 1, MAX_PORT),
         workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
-        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
-        log_format=(env.get("LOG_FORMAT") or "console").lower(),
+        log_level=log_level,
+        log_format=log_format,
     )
 
 
-def _jwt_secret(configured: str | None, data_dir: Path) -> bytes:
+def _database_url(url: str) -> str:
+    for spelling in _POSTGRES_SPELLINGS:
+        if url.startswith(spelling):
+            url = "postgresql+psycopg://" + url[len(spelling) :]
+    if not url.startswith(tuple(f"{scheme}://" for scheme in DATABASE_SCHEMES)):
+        raise ConfigurationError(
+            "DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/NAME"
+        )
+    return url
+
+
+def _jwt_secret(configured: str | None, data_dir: Path, create: bool) -> bytes:
     if configured is not None:
         secret = configured.encode("utf-8")
         if len(secret) < MIN_JWT_SECRET_BYTES:
@@ -117,6 +145,8 @@ def _jwt_secret(configured: str | None, data_dir: Path) -> bytes:
             )
         return secret
     path = data_dir / JWT_SECRET_FILE
+    if not create:
+        return path.read_bytes().strip() if path.exists() else b""
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: of several processes starting at once, exactly one writes.

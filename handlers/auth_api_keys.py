@@ -96,6 +96,8 @@ def _listed(key: ListedKey) -> dict:
         item["name"] = key.name
     if key.expires_at is not None:
         item["expiresAt"] = _timestamp(key.expires_at)
+    if key.last_used_at is not None:
+        item["lastUsedAt"] = _timestamp(key.last_used_at)
     return item
 
 

@@ -1,10 +1,12 @@
 """Organizations and users: what operators manage through the CLI."""
 
+import re
 import secrets
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from app.domain.errors import Conflict, NotFound
+from app.domain.errors import Conflict, Invalid, NotFound
 from app.storage.database import Database
 from app.storage.models import ApiKey, Membership, Organization, User, utc_now
 
@@ -18,12 +20,31 @@ def email_key(email: str) -> str:
     return email.translate(_ASCII_LOWER)
 
 
+# One @, something on each side, a dot in the domain, no spaces: what an
+# email must look like to be taken; delivery is never attempted.
+_PLAUSIBLE_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def check_email(email: str) -> None:
+    """Raises Invalid unless ``email`` looks like an email."""
+    if not _PLAUSIBLE_EMAIL.fullmatch(email):
+        raise Invalid(f"{email!r} does not look like an email")
+
+
+def check_organization_name(name: str) -> None:
+    """Raises Invalid for a blank name."""
+    if not name.strip():
+        raise Invalid("an organization's name must not be blank")
+
+
 def new_organization_id() -> str:
     return "org_" + secrets.token_hex(10)
 
 
 def create_organization(database: Database, name: str) -> str:
-    """Creates an organization; returns its public id."""
+    """Creates an organization; returns its public id. Raises Invalid for a
+    blank name."""
+    check_organization_name(name)
     organization = Organization(public_id=new_organization_id(), name=name)
     with database.transaction() as session:
         session.add(organization)
@@ -37,9 +58,10 @@ def add_user(
     records ``upstream_id`` (Bigcapital's id for the user) when given.
     Returns the email. An inactive user stays inactive.
 
-    Raises NotFound for an unknown organization, Conflict when another user
-    has that upstream id.
+    Raises Invalid for an email that does not look like one, NotFound for an
+    unknown organization, Conflict when another user has that upstream id.
     """
+    check_email(email)
     with database.transaction() as session:
         organization_id = _organization_id(session, organization_public_id)
         user = session.scalar(select(User).where(User.email_key == email_key(email)))
@@ -80,10 +102,43 @@ def token_subject(database: Database, subject_kind: str, email: str) -> str:
         return str(user.upstream_id)
 
 
-def deactivate_user(database: Database, email: str) -> None:
-    """Deactivates the user: its tokens and keys stop working. Raises NotFound."""
+def set_user_active(database: Database, email: str, active: bool) -> None:
+    """Deactivates the user (its tokens and keys stop working) or activates
+    it again. Raises NotFound."""
     with database.transaction() as session:
-        _user(session, email).active = False
+        _user(session, email).active = active
+
+
+def organizations(database: Database) -> list[tuple[str, str, datetime]]:
+    """Every organization: (id, name, created), oldest first."""
+    with database.transaction() as session:
+        rows = session.execute(
+            select(Organization.public_id, Organization.name, Organization.created_at).order_by(
+                Organization.id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def organization_ids_named(database: Database, name: str) -> list[str]:
+    with database.transaction() as session:
+        return list(
+            session.scalars(select(Organization.public_id).where(Organization.name == name))
+        )
+
+
+def members(database: Database, organization_public_id: str) -> list[tuple[str, bool]]:
+    """The organization's users: (email, active), in the order they joined.
+    Raises NotFound for an unknown organization."""
+    with database.transaction() as session:
+        organization_id = _organization_id(session, organization_public_id)
+        rows = session.execute(
+            select(User.email, User.active)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organization_id == organization_id)
+            .order_by(User.id)
+        )
+        return [tuple(row) for row in rows]
 
 
 def remove_user(database: Database, email: str, organization_public_id: str) -> list[int]:

@@ -9,6 +9,7 @@ from app.storage.outages import Unavailable
 __all__ = [
     "Conflict",
     "Forbidden",
+    "Invalid",
     "NotFound",
     "RateLimited",
     "Unauthenticated",
@@ -59,3 +60,8 @@ class RateLimited(Exception):
         self.retry_after = retry_after
         self.limit = limit
         self.period_seconds = period_seconds
+
+
+class Invalid(Exception):
+    """An operator's input the domain refuses: a blank name, an email that
+    does not look like one."""

@@ -6,8 +6,10 @@ becomes a 503 within 5 s instead of a hung request (the calls run on the
 event loop: see app.web.connexion_adaptations.flask_bridge).
 """
 
+from pathlib import Path
+
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from app.settings import Settings
 
@@ -19,9 +21,12 @@ POSTGRES_TCP_USER_TIMEOUT_MS = 4000
 POOL_TIMEOUT_S = 3
 
 
-def create_database_engine(settings: Settings) -> Engine:
+def create_database_engine(settings: Settings, *, create_folder: bool = True) -> Engine:
+    """The engine for the configured database; ``create_folder`` makes the
+    SQLite file's folder (commands that only read make none)."""
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if create_folder:
+            Path(make_url(settings.database_url).database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             settings.database_url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -1,5 +1,6 @@
 """Schema migrations: Alembic, driven from code (the only way the schema is made)."""
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -27,5 +28,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def is_current(engine: Engine) -> bool:
     """Whether the database is at the newest migration."""
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-        return current == ScriptDirectory.from_config(_config(connection)).get_current_head()
+        return current_revision(connection) == head_revision()
+
+
+def current_revision(connection) -> str | None:
+    """The migration the database is at; None for a database without schema."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration this version ships."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()

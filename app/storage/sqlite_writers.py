@@ -25,7 +25,9 @@ LONGEST_WAIT_S = 500e-6
 
 class SQLiteWriters:
     def __init__(self, database_file: Path, timeout_s: float):
-        self._lock_file = os.open(f"{database_file}.writers", os.O_RDWR | os.O_CREAT, 0o600)
+        self._lock_path = f"{database_file}.writers"
+        # Opened on the first write: a process that only reads makes no file.
+        self._lock_file: int | None = None
         self._timeout_s = timeout_s
         # flock is held per open file, so threads of one process (the tests'
         # clients) take turns on this lock first.
@@ -47,6 +49,8 @@ class SQLiteWriters:
             self._threads.release()
 
     def _wait_for_turn(self) -> None:
+        if self._lock_file is None:
+            self._lock_file = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self._timeout_s
         wait = FIRST_WAIT_S
         while True:

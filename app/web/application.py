@@ -10,6 +10,7 @@ from app.domain.errors import Unavailable
 from app.logs import silence_value_echoing_loggers
 from app.services import Services, build_services, current_services
 from app.settings import Settings, load_settings
+from app.storage import migrate
 from app.web import metrics, problems
 from app.web.auth import bearer_caller
 from app.web.connexion_adaptations import responses, routing, validation
@@ -18,6 +19,7 @@ from app.web.connexion_adaptations.flask_operations import decorate_once
 from app.web.connexion_adaptations.requests import JSONRequest
 from app.web.connexion_adaptations.security import bearer_handler
 from app.web.edge import Edge
+from app.web.request_state import tag_records_with_request_ids
 from app.web.resolver import ControllerResolver
 
 SPECIFICATION = Path(__file__).resolve().parents[2] / "openapi.json"
@@ -44,7 +46,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         validate_responses=True,
         validator_map=validation.validator_map(),
         security_map={"bearer": bearer_handler(bearer_caller)},
-        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+        # The spec is served below as the committed file: Connexion would
+        # serve it with every $ref inlined, and client generators would lose
+        # the named types.
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", serve_spec=False),
     )
     # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
     # that hand-off (see connexion_adaptations.flask_bridge). Connexion
@@ -55,6 +60,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.app.teardown_request(_release_request_connection)
     problems.register(app)
     silence_value_echoing_loggers()
+    tag_records_with_request_ids()
+    committed_spec = SPECIFICATION.read_bytes()
+    app.add_url_rule(
+        "/openapi.json",
+        "openapi",
+        lambda: flask.Response(committed_spec, mimetype="application/json"),
+    )
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/readyz", "readyz", readyz)
     if services.settings.metrics_enabled:
@@ -76,12 +88,16 @@ def healthz():
 
 
 def readyz():
+    """Ready when the database answers and its schema is this version's."""
     try:
-        current_services().database.ping()
+        with current_services().database.connection() as connection:
+            revision = migrate.current_revision(connection)
     except Unavailable:
-        return (
-            {"status": "database unavailable"},
-            503,
-            {"Retry-After": problems.RETRY_AFTER_SECONDS},
-        )
+        return _not_ready("database unavailable")
+    if revision != migrate.head_revision():
+        return _not_ready("database schema is not at this version's migration")
     return {"status": "ready"}, 200
+
+
+def _not_ready(status: str):
+    return {"status": status}, 503, {"Retry-After": problems.RETRY_AFTER_SECONDS}

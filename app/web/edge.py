@@ -98,7 +98,9 @@ class Edge:
                 "%(method)s %(path)s %(status)s %(duration_ms).1fms "
                 "request_id=%(request_id)s organization_id=%(organization_id)s",
                 fields,
-                extra=fields,
+                # request_id: every record made while serving has it already
+                # (app.web.request_state.tag_records_with_request_ids).
+                extra={name: value for name, value in fields.items() if name != "request_id"},
             )
 
 

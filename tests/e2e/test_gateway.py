@@ -119,7 +119,7 @@ def test_a_revoked_key_is_refused_on_the_very_next_request(gateway, account):
 def test_a_deactivated_user_is_refused_on_the_very_next_request(gateway, account, services):
     key = gateway.generate(account)["key"]
     assert gateway.through(key)[0] == 200
-    accounts.deactivate_user(services.database, account.email)
+    accounts.set_user_active(services.database, account.email, False)
     assert gateway.through(key) == (401, None)
     assert gateway.through(account.token, **{"organization-id": account.organization_id}) == (
         401,

@@ -122,3 +122,16 @@ def test_make_run_serves_and_its_curl_answers_201_then_reuses_its_data(tmp_path)
 def test_makefile_has_the_documented_targets(target):
     result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_make_run_on_a_busy_port_says_so_before_printing_a_curl(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        process = start_make_run(tmp_path / "data", port)
+        output, _ = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert f"PORT={port + 1} make run" in output
+    assert "curl" not in output
+    assert "Traceback" not in output

@@ -1,4 +1,4 @@
-"""The README's "Getting a credential" commands, run as written."""
+"""The README's "Getting a credential" block, run as one script, as written."""
 
 import json
 import os
@@ -6,9 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-import httpx
-
-from tests.support.server import ServerProcess
+from tests.support.server import BIN, ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,37 +17,26 @@ def shell_blocks(section: str) -> list[str]:
     return re.findall(r"```sh\n(.*?)```", body, re.DOTALL)
 
 
-def test_getting_a_credential_commands_work_as_written(env, tmp_path):
-    setup, calls = shell_blocks("Getting a credential")
-    exports = subprocess.run(
-        ["bash", "-c", f'set -euo pipefail\n{setup}\necho "$ORG"; echo "$TOKEN"'],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    organization_id, token = exports[-2], exports[-1]
-
+def test_getting_a_credential_runs_whole_as_written(env, tmp_path):
+    (block,) = shell_blocks("Getting a credential")
     server = ServerProcess(env, tmp_path / "server.log")
+    script = block.replace("127.0.0.1:8000", server.url[7:]).replace(".venv/bin/", f"{BIN}/")
     try:
-        key = httpx.post(
-            f"{server.url}/api/api-keys/generate",
-            json={"name": "readme"},
-            headers={"Authorization": f"Bearer {token}", "organization-id": organization_id},
-        ).json()["key"]
         outputs = subprocess.run(
-            ["bash", "-c", f"set -euo pipefail\n{calls.replace('127.0.0.1:8000', server.url[7:])}"],
-            env={**os.environ, "ORG": organization_id, "TOKEN": token, "KEY": key},
+            ["bash", "-c", f"set -euo pipefail\n{script}"],
+            cwd=ROOT,
+            env={**os.environ, **env},
             capture_output=True,
             text=True,
             check=True,
         ).stdout
     finally:
         server.stop()
-    listed, revoked = json_values(outputs)
-    assert [item["name"] for item in listed] == ["readme"]
-    assert revoked == {"id": 1, "revoked": True}
+    printed_email, curls = outputs.split("\n", 1)
+    assert printed_email == "ada@example.com"
+    listed, revoked = json_values(curls)
+    assert [item["name"] for item in listed] == ["my script"]
+    assert revoked == {"id": listed[0]["id"], "revoked": True}
 
 
 def json_values(text: str) -> list:

@@ -87,7 +87,7 @@ def test_email_matches_case_insensitively(client, account):
 
 def test_inactive_user_is_401_with_token_and_key(client, account, services):
     key = generate_key(client, account)["key"]
-    accounts.deactivate_user(services.database, account.email)
+    accounts.set_user_active(services.database, account.email, False)
     assert_unauthorized(post(client, account.headers()))
     assert_unauthorized(post(client, account.headers(token=key)))
 

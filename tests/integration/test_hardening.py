@@ -119,7 +119,7 @@ def test_a_look_alike_email_is_another_user(services):
     organization_id = accounts.create_organization(services.database, "Look-alikes")
     accounts.add_user(services.database, "kim@example.com", organization_id)
     accounts.add_user(services.database, "\u212aim@example.com", organization_id)
-    accounts.deactivate_user(services.database, "\u212aim@example.com")
+    accounts.set_user_active(services.database, "\u212aim@example.com", False)
     subject = accounts.token_subject(services.database, "email", "KIM@example.com")
     assert subject == "kim@example.com"
     with pytest.raises(NotFound):

@@ -185,7 +185,7 @@ def test_jwt_use_records_no_key_use(client, account, services):
 
 def test_keys_of_a_deactivated_user_stop_working(client, account, services):
     generated = generate_key(client, account)
-    accounts.deactivate_user(services.database, account.email)
+    accounts.set_user_active(services.database, account.email, False)
     assert client.get(LIST, headers=account.headers(token=generated["key"])).status_code == 401
 
 

@@ -103,3 +103,17 @@ def test_a_response_that_breaks_the_spec_is_500_and_not_logged(
     assert response.status_code == 500
     assert leaked not in response.text
     assert leaked not in caplog.text
+
+
+def test_a_library_s_record_logged_while_serving_carries_the_request_id(
+    client, account, services, caplog, monkeypatch
+):
+    def list_with_a_warning(organization_id):
+        logging.getLogger("connexion.somewhere").warning("a library's warning")
+        return []
+
+    monkeypatch.setattr(services.api_keys, "list", list_with_a_warning)
+    caplog.set_level(logging.INFO)
+    response = client.get("/api/api-keys", headers=account.headers())
+    (warning,) = [record for record in caplog.records if record.name == "connexion.somewhere"]
+    assert warning.request_id == response.headers["x-request-id"]

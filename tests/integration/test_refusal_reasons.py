@@ -42,7 +42,7 @@ def test_each_refusal_names_its_reason_and_clients_see_one_answer(client, servic
     accounts.add_user(services.database, leaver.email, leaver.organization_id)
     inactive = make_account(services)
     inactive_key = generate_key(client, inactive)["key"]
-    accounts.deactivate_user(services.database, inactive.email)
+    accounts.set_user_active(services.database, inactive.email, False)
     cases = {
         "malformed": "bc_" + "0" * 72,
         "bad_signature": jwt.encode(_claims(account.email), "x" * 40, "HS384"),

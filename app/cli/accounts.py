@@ -1,0 +1,121 @@
+"""Organizations and users: bckeys org ..., bckeys user ..., bckeys token."""
+
+import click
+
+from app.cli import cli, shown
+from app.cli.database import fails_cleanly, open_database
+from app.domain import accounts, audit
+from app.domain.tokens import issue_token
+from app.settings import load_settings
+
+DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
+MAX_UPSTREAM_ID = 2**63 - 1  # the column is a 64-bit integer
+
+
+@cli.group()
+def org():
+    """Organizations."""
+
+
+@org.command("create")
+@click.argument("name")
+@fails_cleanly
+def org_create(name):
+    """Create an organization; prints its id."""
+    _, database = open_database(read_only=False)
+    taken = accounts.organization_ids_named(database, name)
+    organization_id = accounts.create_organization(database, name)
+    if taken:
+        click.echo(
+            f"bckeys: warning: {len(taken)} other organization(s) are named {name!r}: "
+            f"{', '.join(taken)}",
+            err=True,
+        )
+    click.echo(organization_id)
+
+
+@org.command("list")
+@fails_cleanly
+def org_list():
+    """List organizations, one a line: id, name, created."""
+    _, database = open_database(read_only=True)
+    for public_id, name, created_at in accounts.organizations(database):
+        click.echo(f"{public_id}\t{shown(name)}\t{created_at.isoformat()}")
+
+
+@cli.group()
+def user():
+    """Users."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@click.option(
+    "--upstream-id",
+    type=click.IntRange(min=1, max=MAX_UPSTREAM_ID),
+    help="Bigcapital's id for the user (the sub of its id-subject tokens).",
+)
+@fails_cleanly
+def user_create(email, organization_id, upstream_id):
+    """Create the user if new and add it to the organization; prints the email."""
+    accounts.check_email(email)
+    _, database = open_database(read_only=False)
+    click.echo(accounts.add_user(database, email, organization_id, upstream_id))
+
+
+@user.command("list")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@fails_cleanly
+def user_list(organization_id):
+    """List the organization's members, one a line: email, active."""
+    _, database = open_database(read_only=True)
+    for email, active in accounts.members(database, organization_id):
+        click.echo(f"{email}\t{'active' if active else 'inactive'}")
+
+
+@user.command("deactivate")
+@click.argument("email")
+@fails_cleanly
+def user_deactivate(email):
+    """Deactivate the user: its tokens and keys stop working."""
+    _, database = open_database(read_only=False)
+    accounts.set_user_active(database, email, False)
+
+
+@user.command("activate")
+@click.argument("email")
+@fails_cleanly
+def user_activate(email):
+    """Activate a deactivated user again."""
+    _, database = open_database(read_only=False)
+    accounts.set_user_active(database, email, True)
+
+
+@user.command("remove")
+@click.argument("email")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@fails_cleanly
+def user_remove(email, organization_id):
+    """Take the user out of the organization and revoke their keys there."""
+    _, database = open_database(read_only=False)
+    for key_id in accounts.remove_user(database, email, organization_id):
+        audit.key_revoked("operator (cli)", organization_id, key_id)
+
+
+@cli.command()
+@click.argument("email")
+@click.option(
+    "--ttl",
+    type=click.IntRange(min=1, max=10 * 365 * 24 * 3600),
+    default=DEFAULT_TOKEN_TTL_SECONDS,
+    show_default=True,
+    help="Lifetime in seconds.",
+)
+@fails_cleanly
+def token(email, ttl):
+    """Issue a JWT for an active user; prints the token."""
+    _, database = open_database(read_only=True)
+    settings = load_settings()
+    subject = accounts.token_subject(database, settings.jwt_subject, email)
+    click.echo(issue_token(settings, subject, ttl))

@@ -1,0 +1,79 @@
+"""The database a command works on, opened so that every failure says which
+database it was and what to do, and a command that only reads creates
+nothing."""
+
+import functools
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+
+from app.domain.errors import Conflict, Invalid, NotFound, Unavailable
+from app.settings import ConfigurationError, Settings, load_settings
+from app.storage import migrate
+from app.storage.database import Database
+from app.storage.engine import create_database_engine
+from app.storage.outages import outages_unavailable
+
+# What the failure messages name: the database of the command running.
+_where = {"database": "the database"}
+
+
+def described(settings: Settings) -> str:
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        return f"the SQLite database {url.database} (data folder {settings.data_dir})"
+    return f"the database {url.render_as_string(hide_password=True)}"
+
+
+def fails_cleanly(command):
+    """One clear line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigurationError as error:
+            raise click.ClickException(f"configuration: {error}") from None
+        except (NotFound, Conflict, Invalid) as error:
+            raise click.ClickException(str(error) or "not found") from None
+        except Unavailable:
+            raise click.ClickException(
+                f"{_where['database']} is unavailable: check DATABASE_URL, and that the "
+                "database server runs and accepts connections"
+            ) from None
+
+    return wrapper
+
+
+def open_database(*, read_only: bool) -> tuple[Settings, Database]:
+    """The settings and the database, whose schema must be current.
+
+    ``read_only``: the database must exist already, and no file (database,
+    folder, JWT secret) is created.
+    """
+    # No command but token and serve needs the JWT secret: none creates it.
+    settings = load_settings(create_secret=False)
+    _where["database"] = described(settings)
+    database_file = make_url(settings.database_url).database if settings.is_sqlite else None
+    if read_only and database_file and not Path(database_file).exists():
+        raise NotFound(
+            f"no database: {database_file} does not exist (data folder {settings.data_dir}): "
+            "run bckeys db upgrade to create it, or set BCKEYS_DATA_DIR or DATABASE_URL "
+            "to the server's"
+        )
+    database = Database(create_database_engine(settings, create_folder=not read_only))
+    with outages_unavailable():
+        current = migrate.is_current(database.engine)
+    if not current:
+        raise NotFound(
+            f"{described(settings)} has no schema, or an older one: run bckeys db upgrade"
+        )
+    return settings, database
+
+
+def upgrade_schema() -> None:
+    settings = load_settings()
+    _where["database"] = described(settings)
+    with outages_unavailable():
+        migrate.upgrade(create_database_engine(settings))

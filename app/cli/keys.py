@@ -1,0 +1,69 @@
+"""API keys: bckeys keys list, bckeys keys revoke."""
+
+import sys
+
+import click
+
+from app.cli import cli, shown
+from app.cli.database import fails_cleanly, open_database
+from app.domain import audit
+from app.domain.api_keys import ApiKeyService
+from app.domain.errors import NotFound
+from app.domain.keys import MAX_KEY_ID
+
+HEADER = ("id", "key", "created", "expires", "last used", "name")
+
+
+@cli.group()
+def keys():
+    """API keys."""
+
+
+@keys.command("list")
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@fails_cleanly
+def keys_list(organization_id):
+    """List the organization's keys that are not revoked, one a line:
+    id, masked key, created, expires, last used, name (a header row on a
+    terminal)."""
+    _, database = open_database(read_only=True)
+    api_keys = ApiKeyService(database, None)
+    listed = api_keys.list(_organization(api_keys, organization_id))
+    if sys.stdout.isatty():
+        click.echo("\t".join(HEADER))
+    for key in listed:
+        click.echo(
+            "\t".join(
+                [
+                    str(key.id),
+                    key.token,
+                    key.created_at.isoformat(),
+                    key.expires_at.isoformat() if key.expires_at else "-",
+                    key.last_used_at.isoformat() if key.last_used_at else "-",
+                    shown(key.name or ""),
+                ]
+            )
+        )
+
+
+@keys.command("revoke")
+@click.argument("key_id", metavar="ID", type=click.IntRange(min=1, max=MAX_KEY_ID))
+@click.option("--org", "organization_id", required=True, help="Organization id.")
+@fails_cleanly
+def keys_revoke(key_id, organization_id):
+    """Revoke a key of the organization."""
+    _, database = open_database(read_only=False)
+    api_keys = ApiKeyService(database, None)
+    try:
+        revoked = api_keys.revoke(_organization(api_keys, organization_id), key_id)
+    except NotFound:
+        raise NotFound(f"no key {key_id} in organization {organization_id}") from None
+    if revoked:
+        audit.key_revoked("operator (cli)", organization_id, key_id)
+
+
+def _organization(api_keys, public_id: str) -> int:
+    try:
+        return api_keys.organization_id(public_id)
+    except NotFound:
+        raise NotFound(f"no organization {public_id}") from None

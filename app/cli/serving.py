@@ -1,0 +1,41 @@
+"""Serving and the schema: bckeys serve, bckeys db upgrade."""
+
+import click
+
+from app.cli import cli
+from app.cli.database import fails_cleanly, upgrade_schema
+from app.settings import MAX_PORT, load_settings
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default: HOST or 127.0.0.1).")
+@click.option(
+    "--port", type=click.IntRange(1, MAX_PORT), help="Port to listen on (default: PORT or 8000)."
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Worker processes (default: WORKERS or cores)."
+)
+@fails_cleanly
+def serve(host, port, workers):
+    """Serve the API (never creates accounts by itself)."""
+    from app.server import serve as run_server
+
+    settings = load_settings()
+    run_server(
+        settings,
+        host or settings.host,
+        port or settings.port,
+        workers or settings.workers,
+    )
+
+
+@cli.group()
+def db():
+    """The database schema."""
+
+
+@db.command()
+@fails_cleanly
+def upgrade():
+    """Apply the migrations."""
+    upgrade_schema()
