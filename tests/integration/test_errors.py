@@ -204,3 +204,48 @@ def test_response_that_breaks_the_spec_is_500(client, account, monkeypatch):
     response = client.get("/api/api-keys", headers=account.headers())
     assert_problem(response, 500)
     assert "token" not in response.json().get("detail", "")
+
+
+@pytest.mark.parametrize(
+    ("request_args", "entry"),
+    [
+        (
+            {"method": "POST", "url": GENERATE, "json": {"name": None}},
+            {"detail": "'name' must be a string.", "pointer": "/name"},
+        ),
+        (
+            {"method": "POST", "url": GENERATE, "json": ["name"]},
+            {"detail": "The request body must be a JSON object.", "pointer": ""},
+        ),
+        (
+            {"method": "PUT", "url": "/api/api-keys/abc/revoke"},
+            {"detail": "The path parameter 'id' must be a number.", "parameter": "id"},
+        ),
+        (
+            {"method": "GET", "url": "/api/api-keys?extra=1"},
+            {"detail": "The query parameter 'extra' is not accepted here.", "parameter": "extra"},
+        ),
+    ],
+    ids=["body-field", "body-whole", "path", "query"],
+)
+def test_a_400_says_in_one_sentence_what_to_fix_and_where(client, account, request_args, entry):
+    response = client.request(headers=account.headers(), **request_args)
+    assert_problem(response, 400)
+    body = response.json()
+    assert body["errors"] == [entry]
+    assert body["detail"] == entry["detail"]
+    assert "\n" not in body["detail"]
+    assert "Failed validating" not in response.text
+    assert "None is not" not in response.text
+
+
+def test_a_missing_header_is_named_as_a_parameter(client, account):
+    headers = account.headers()
+    del headers["organization-id"]
+    response = client.post(GENERATE, json={}, headers=headers)
+    assert response.json()["errors"] == [
+        {
+            "detail": "The header parameter 'organization-id' is required.",
+            "parameter": "organization-id",
+        }
+    ]

@@ -31,6 +31,14 @@ from connexion.validators import (
 )
 from jsonschema import Draft4Validator, ValidationError
 
+from app.web.connexion_adaptations.request_problems import (
+    bad_request,
+    body_entries,
+    body_problem,
+    extra_parameter_entry,
+    parameter_entry,
+)
+
 # (kind, id(schema)) -> (schema, validator). The schema is kept so that its
 # id cannot be reused by another object while its validator is cached.
 _compiled: dict[tuple[str, int], tuple[dict, object]] = {}
@@ -109,20 +117,40 @@ class TotalJSONRequestBodyValidator(JSONRequestBodyValidator):
             "request", self._schema, lambda: JSONRequestBodyValidator._validator.fget(self)
         )
 
+    async def wrap_receive(self, receive, *, scope):
+        try:
+            return await super().wrap_receive(receive, scope=scope)
+        except BadRequestProblem as problem:
+            if problem.detail == "RequestBody is required":
+                raise body_problem("The request body is required: send a JSON object.") from None
+            raise
+
     async def _parse(self, stream, scope):
         try:
             return await super()._parse(stream, scope)
+        except BadRequestProblem as problem:
+            # Connexion quotes json's reason, which says where it stopped.
+            raise body_problem(f"The request body is not valid JSON ({problem.detail}).") from None
         except UnicodeDecodeError:
-            raise BadRequestProblem(detail="Request body is not valid UTF-8") from None
+            raise body_problem("The request body is not valid UTF-8.") from None
         except RecursionError:
-            raise BadRequestProblem(detail="Request body is nested too deeply") from None
+            raise body_problem("The request body is nested too deeply.") from None
         except ValueError:
             # json refuses integers past Python's digit limit with a ValueError.
-            raise BadRequestProblem(detail="Request body holds a number too long to read") from None
+            raise body_problem("The request body holds a number too long to read.") from None
 
     def _validate(self, body):
-        if body is None or not _passes_fast_check(self._schema, body):
-            super()._validate(body)
+        if body is not None and _passes_fast_check(self._schema, body):
+            return
+        if body is None:
+            try:
+                super()._validate(body)
+            except BadRequestProblem as problem:
+                raise body_problem(problem.detail) from None
+            return
+        errors = sorted(self._validator.iter_errors(body), key=lambda error: error.path)
+        if errors:
+            raise bad_request(body_entries(errors))
 
 
 class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
@@ -157,6 +185,25 @@ class CompiledParameterValidator(ParameterValidator):
         except ValidationError as exception:
             return str(exception)
         return None
+
+    def validate_request(self, request):
+        """Connexion's checks, in its order, with every refusal worded for a
+        program to act on (request_problems)."""
+        if self.strict_validation:
+            extra = self.validate_query_parameter_list(
+                request, security_params=self.security_query_params
+            )
+            if extra:
+                raise bad_request([extra_parameter_entry("query", name) for name in sorted(extra)])
+        entries = []
+        for place in ("query", "path", "header", "cookie"):
+            validate = getattr(self, f"validate_{place}_parameter")
+            for param in self.parameters.get(place, []):
+                message = validate(param, request)
+                if message:
+                    entries.append(parameter_entry(place, param, message.startswith("Missing")))
+        if entries:
+            raise bad_request(entries)
 
 
 def validator_map() -> dict:
