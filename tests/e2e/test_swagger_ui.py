@@ -53,3 +53,28 @@ def test_generate_from_swagger_ui(start_server, account, browser_page, engine_na
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"swagger-ui-generate-{engine_name}.png"), full_page=True)
+
+
+def test_the_operations_own_authorization_field_works_without_authorize(
+    start_server, account, browser_page, engine_name
+):
+    server = start_server()
+    page = browser_page
+    page.goto(f"{server.url}/ui/")
+    page.wait_for_selector(".swagger-ui .information-container", timeout=30_000)
+
+    operation = page.locator("#operations-Api_keys-AuthApiKeysController_generate")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator('tr[data-param-name="Authorization"] input').fill(f"Bearer {account.token}")
+    operation.locator('tr[data-param-name="organization-id"] input').fill(account.organization_id)
+    operation.locator("textarea.body-param__text").fill('{"name": "field only"}')
+    operation.locator("button.execute").click()
+
+    status = operation.locator(".live-responses-table tr.response .response-col_status").first
+    status.wait_for(timeout=30_000)
+    assert status.inner_text().strip().startswith("201")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(ARTIFACTS / f"swagger-ui-authorization-field-{engine_name}.png"), full_page=True
+    )

@@ -42,6 +42,11 @@ RELIED_ON = {
         "connexion.middleware.routing:RoutingMiddleware.add_api",
         "starlette.convertors:register_url_convertor",
     ],
+    "swagger_ui": [
+        "connexion.middleware.swagger_ui:SwaggerUIAPI._get_swagger_ui_home",
+        "connexion.middleware.swagger_ui:SwaggerUIMiddleware.default_fn",
+        "connexion.middleware.main:ConnexionMiddleware.default_middlewares",
+    ],
     "security": [
         "connexion.security:BearerSecurityHandler._resolve_func",
         "connexion.security:BearerSecurityHandler._accepts_kwarg",

@@ -24,6 +24,9 @@ internal still exists, naming the module to revisit after an upgrade.
   ``_accepts_kwarg``).
 - requests: no form parsing for JSON bodies; a path parameter's text as
   routed, before Connexion's float conversion.
+- swagger_ui: Swagger UI's page from our index.j2, whose request
+  interceptor sends an operation's own Authorization field, which OpenAPI
+  tools otherwise drop (replaces ``SwaggerUIMiddleware.add_api``).
 - responses: handlers return ready-made JSON responses; one serializer for
   them and for Connexion.
 """

@@ -21,6 +21,9 @@ import werkzeug.routing
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+
+from app.web.connexion_adaptations.swagger_ui import SwaggerUIWithAuthorizationField
 
 
 class _SegmentConvertor(starlette.convertors.StringConvertor):
@@ -51,9 +54,12 @@ class SegmentRoutingMiddleware(RoutingMiddleware):
                     operation_route.methods.discard("HEAD")
 
 
+_REPLACED = {
+    RoutingMiddleware: SegmentRoutingMiddleware,
+    SwaggerUIMiddleware: SwaggerUIWithAuthorizationField,
+}
 MIDDLEWARES = [
-    SegmentRoutingMiddleware if middleware is RoutingMiddleware else middleware
-    for middleware in ConnexionMiddleware.default_middlewares
+    _REPLACED.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares
 ]
 
 
