@@ -60,6 +60,19 @@ class Denied(Exception):
         self.status = status
 
 
+def _key_row(connection, statement, token: str):
+    """The row ``statement`` finds for a well-formed key; raises Denied(401)."""
+    random_hex, check = token[3:67], token[67:]
+    if len(token) != 75 or f"{zlib.crc32(random_hex.encode()):08x}" != check:
+        raise Denied(401)
+    row = connection.execute(
+        statement, {"hash": hashlib.sha256(token.encode()).hexdigest()}
+    ).first()
+    if row is None:
+        raise Denied(401)
+    return row
+
+
 def caller(authorization: str | None, organization: str | None) -> tuple[int, int]:
     """(user id, organization id) of the caller; raises Denied(401 or 403)."""
     if not authorization or not authorization.lower().startswith("bearer ") or not organization:
@@ -67,14 +80,7 @@ def caller(authorization: str | None, organization: str | None) -> tuple[int, in
     token = authorization[7:]
     with engine.connect() as connection:
         if token.startswith("bc_"):
-            random_hex, check = token[3:67], token[67:]
-            if len(token) != 75 or f"{zlib.crc32(random_hex.encode()):08x}" != check:
-                raise Denied(401)
-            row = connection.execute(
-                _KEY_OWNER, {"hash": hashlib.sha256(token.encode()).hexdigest()}
-            ).first()
-            if row is None:
-                raise Denied(401)
+            row = _key_row(connection, _KEY_OWNER, token)
             if row[2] != organization:
                 raise Denied(403)
             return row[0], row[1]
@@ -144,15 +150,7 @@ def verified(authorization: str | None, organization: str | None) -> tuple[dict,
     token = authorization[7:]
     with engine.connect() as connection:
         if token.startswith("bc_"):
-            random_hex, check = token[3:67], token[67:]
-            if len(token) != 75 or f"{zlib.crc32(random_hex.encode()):08x}" != check:
-                raise Denied(401)
-            row = connection.execute(
-                _VERIFY_KEY, {"hash": hashlib.sha256(token.encode()).hexdigest()}
-            ).first()
-            if row is None:
-                raise Denied(401)
-            key_id, email, public_id = row
+            key_id, email, public_id = _key_row(connection, _VERIFY_KEY, token)
             if organization is not None and organization != public_id:
                 raise Denied(403)
             now = int(datetime.now(UTC).timestamp())

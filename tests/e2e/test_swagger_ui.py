@@ -25,6 +25,19 @@ def browser_page():
         browser.close()
 
 
+def try_generate(page, account, name: str):
+    """Opens Generate, tries it out with the operation's own fields filled
+    (Authorization included) and executes it; returns the operation."""
+    operation = page.locator("#operations-Api_keys-AuthApiKeysController_generate")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator('tr[data-param-name="Authorization"] input').fill(f"Bearer {account.token}")
+    operation.locator('tr[data-param-name="organization-id"] input').fill(account.organization_id)
+    operation.locator("textarea.body-param__text").fill(f'{{"name": "{name}"}}')
+    operation.locator("button.execute").click()
+    return operation
+
+
 def test_generate_from_swagger_ui(start_server, account, browser_page, engine_name):
     server = start_server()
     page = browser_page
@@ -36,13 +49,7 @@ def test_generate_from_swagger_ui(start_server, account, browser_page, engine_na
     page.click(".auth-btn-wrapper button.authorize")
     page.click(".auth-btn-wrapper button.btn-done")
 
-    operation = page.locator("#operations-Api_keys-AuthApiKeysController_generate")
-    operation.locator(".opblock-summary").click()
-    operation.locator("button.try-out__btn").click()
-    operation.locator('tr[data-param-name="Authorization"] input').fill(f"Bearer {account.token}")
-    operation.locator('tr[data-param-name="organization-id"] input').fill(account.organization_id)
-    operation.locator("textarea.body-param__text").fill('{"name": "from Swagger UI"}')
-    operation.locator("button.execute").click()
+    operation = try_generate(page, account, "from Swagger UI")
 
     response = operation.locator(".live-responses-table tr.response").first
     status = response.locator(".response-col_status")
@@ -63,13 +70,7 @@ def test_the_operations_own_authorization_field_works_without_authorize(
     page.goto(f"{server.url}/ui/")
     page.wait_for_selector(".swagger-ui .information-container", timeout=30_000)
 
-    operation = page.locator("#operations-Api_keys-AuthApiKeysController_generate")
-    operation.locator(".opblock-summary").click()
-    operation.locator("button.try-out__btn").click()
-    operation.locator('tr[data-param-name="Authorization"] input').fill(f"Bearer {account.token}")
-    operation.locator('tr[data-param-name="organization-id"] input').fill(account.organization_id)
-    operation.locator("textarea.body-param__text").fill('{"name": "field only"}')
-    operation.locator("button.execute").click()
+    operation = try_generate(page, account, "field only")
 
     status = operation.locator(".live-responses-table tr.response .response-col_status").first
     status.wait_for(timeout=30_000)
