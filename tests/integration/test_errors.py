@@ -3,10 +3,12 @@
 import time
 
 import pytest
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from app.services import build_services
 from app.settings import load_settings
+from app.storage import migrate
 from app.web.application import create_app
 from tests.conftest import environment
 from tests.support.accounts import generate_key
@@ -249,3 +251,20 @@ def test_a_missing_header_is_named_as_a_parameter(client, account):
             "parameter": "organization-id",
         }
     ]
+
+
+def test_readyz_is_503_without_this_version_s_schema(env, services):
+    def mark_schema(revision: str) -> None:
+        with services.database.transaction() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+
+    mark_schema("0001")
+    try:
+        with TestClient(create_app(services=services)) as client:
+            response = client.get("/readyz")
+    finally:
+        # The PostgreSQL database is shared by the session's tests.
+        mark_schema(migrate.head_revision())
+    assert response.status_code == 503
+    assert "schema" in response.json()["status"]
+    assert response.headers["retry-after"]

@@ -205,3 +205,11 @@ def test_bodies_are_json_with_sorted_keys_and_ascii_escapes(client, account):
     assert response.headers["content-type"] == "application/json"
     assert response.content == (json.dumps(response.json(), sort_keys=True) + "\n").encode()
     assert b"\\ud83d\\udd11" in response.content and b"\\ud800" in response.content
+
+
+def test_the_list_shows_last_used_at_once_a_key_has_been_used(client, account):
+    generated = generate_key(client, account)
+    unused = client.get(LIST, headers=account.headers()).json()
+    assert "lastUsedAt" not in unused[0]
+    used = client.get(LIST, headers=account.headers(token=generated["key"])).json()
+    assert TIMESTAMP.fullmatch(used[0]["lastUsedAt"])
