@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from app.domain.errors import Conflict, Invalid, NotFound
+from app.domain.tokens import NoUpstreamSubject, subject_for
 from app.storage.database import Database
 from app.storage.models import ApiKey, Membership, Organization, User, utc_now
 
@@ -92,14 +93,13 @@ def token_subject(database: Database, subject_kind: str, email: str) -> str:
         )
         if user is None:
             raise NotFound(f"no active user {email}")
-        if subject_kind == "email":
-            return user.email
-        if user.upstream_id is None:
+        try:
+            return subject_for(subject_kind, user.email, user.upstream_id)
+        except NoUpstreamSubject:
             raise NotFound(
                 f"{email} has no upstream id; record Bigcapital's with "
                 f"bckeys user create {email} --org ORG_ID --upstream-id N"
-            )
-        return str(user.upstream_id)
+            ) from None
 
 
 def set_user_active(database: Database, email: str, active: bool) -> None:

@@ -7,7 +7,7 @@ never a key, a token or an Authorization header.
 import logging
 import re
 
-from app.domain.keys import DISPLAY_PREFIX_LENGTH, PREFIX
+from app.domain.keys import DISPLAY_PREFIX_LENGTH, credential_kind
 from app.logs import printable
 
 audit_log = logging.getLogger("bckeys.audit")
@@ -51,11 +51,11 @@ def credential_rejected(token: str, organization_id: str | None, reason: str) ->
     mistake must not reach the log, so only an organization id of our own
     form is logged as sent; anything else, by its length alone.
     """
-    is_key = token.startswith(PREFIX)
+    kind = credential_kind(token)
     _event(
         "credential.rejected",
-        kind="api_key" if is_key else "jwt",
-        display_prefix=printable(token[:DISPLAY_PREFIX_LENGTH]) if is_key else None,
+        kind=kind,
+        display_prefix=printable(token[:DISPLAY_PREFIX_LENGTH]) if kind == "api_key" else None,
         organization_id=_loggable_organization_id(organization_id),
         reason=reason,
     )

@@ -92,10 +92,10 @@ def _user_in_organization(condition):
     )
 
 
-# By what a JWT's sub names (APP_JWT_SUBJECT).
-_USER_IN_ORGANIZATION = {
-    "email": _user_in_organization(_users.email_key == bindparam("subject")),
-    "user_id": _user_in_organization(_users.upstream_id == bindparam("subject")),
+# The user a JWT's sub names, by APP_JWT_SUBJECT.
+_SUBJECT = {
+    "email": _users.email_key == bindparam("subject"),
+    "user_id": _users.upstream_id == bindparam("subject"),
 }
 
 
@@ -117,8 +117,8 @@ class Caller:
 class Callers:
     def __init__(self, database: Database, jwt_subject: str = "email"):
         self._database = database
-        self._user_in_organization = _USER_IN_ORGANIZATION[jwt_subject]
-        self._user_state = refusals.USER_STATE[jwt_subject]
+        self._user_in_organization = _user_in_organization(_SUBJECT[jwt_subject])
+        self._user_state = refusals.user_state(_SUBJECT[jwt_subject])
         self._jwt_subject = jwt_subject
 
     def caller_for_key(self, key: str, organization_public_id: str | None) -> Caller:

@@ -44,6 +44,11 @@ def is_well_formed(token: str) -> bool:
     return match is not None and secrets.compare_digest(checksum(match.group(1)), match.group(2))
 
 
+def credential_kind(token: str) -> str:
+    """``api_key`` for a bearer token in the key form (``bc_...``), else ``jwt``."""
+    return "api_key" if token.startswith(PREFIX) else "jwt"
+
+
 def hash_key(key: str) -> str:
     """SHA-256 of the whole key, hex: the only form a key is stored in."""
     return hashlib.sha256(key.encode("ascii")).hexdigest()

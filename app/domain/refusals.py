@@ -4,7 +4,7 @@ been, so the path every accepted request takes stays one query.
 The caller is never told; audit lines and metrics are.
 """
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, select
 
 from app.storage.models import ApiKey, Membership, User
 
@@ -30,10 +30,9 @@ def key_state(condition):
     )
 
 
-USER_STATE = {
-    "email": select(_users.active).where(_users.email_key == bindparam("subject")),
-    "user_id": select(_users.active).where(_users.upstream_id == bindparam("subject")),
-}
+def user_state(condition):
+    """Whether the user a token names exists, and is active."""
+    return select(_users.active).where(condition)
 
 
 def key_refusal(state) -> str:

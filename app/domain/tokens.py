@@ -172,6 +172,16 @@ class NoUpstreamSubject(Exception):
     """The user has no upstream id, and tokens' subject is the user's id."""
 
 
+def subject_for(subject_kind: str, email: str, upstream_id: int | None) -> str:
+    """The ``sub`` of a token issued for a user (APP_JWT_SUBJECT): the email,
+    or Bigcapital's id for the user. Raises NoUpstreamSubject."""
+    if subject_kind == "email":
+        return email
+    if upstream_id is None:
+        raise NoUpstreamSubject(f"user {email} has no upstream id")
+    return str(upstream_id)
+
+
 def exchanged_token(
     settings: Settings,
     email: str,
@@ -182,15 +192,9 @@ def exchanged_token(
     """A token for the upstream, exchanged for a verified key: its subject as
     configured, the key and its organization named, and a lifetime of
     UPSTREAM_TOKEN_TTL_SECONDS. Raises NoUpstreamSubject."""
-    if settings.jwt_subject == "email":
-        subject = email
-    elif upstream_id is not None:
-        subject = str(upstream_id)
-    else:
-        raise NoUpstreamSubject(f"user {email} has no upstream id")
     return issue_token(
         settings,
-        subject,
+        subject_for(settings.jwt_subject, email, upstream_id),
         settings.upstream_token_ttl_seconds,
         **{API_KEY_CLAIM: api_key_id, ORGANIZATION_CLAIM: organization_id},
     )

@@ -12,13 +12,15 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.storage.engine import SQLITE_BUSY_TIMEOUT_MS
 from app.storage.outages import outages_unavailable
 from app.storage.sqlite_writers import SQLiteWriters
+
+# PostgreSQL's default level, for the blocks that leave autocommit.
+POSTGRES_TRANSACTION_ISOLATION = "READ COMMITTED"
 
 
 class Database:
@@ -36,7 +38,6 @@ class Database:
             if engine.dialect.name == "postgresql"
             else engine
         )
-        self._default_isolation = "READ COMMITTED"
         # Within a request scope: a list holding the request's connection
         # once one is checked out.
         self._request_connection: ContextVar[list[Connection] | None] = ContextVar(
@@ -66,8 +67,8 @@ class Database:
         request scope, every block runs on the request's one connection. A
         block that ``writes`` on SQLite first waits for its turn among
         writers (app.storage.sqlite_writers). An ``atomic`` block is one
-        transaction on either engine: on PostgreSQL it runs on a connection
-        of its own, outside the request's autocommitting one.
+        transaction on either engine: on PostgreSQL the request's connection
+        leaves autocommit for the block.
 
         Raises Unavailable as ``transaction`` does.
         """
@@ -86,7 +87,7 @@ class Database:
             if atomic and autocommits:
                 # One transaction on the request's connection; the pool
                 # resets its isolation level when it is returned.
-                connection.execution_options(isolation_level=self._default_isolation)
+                connection.execution_options(isolation_level=POSTGRES_TRANSACTION_ISOLATION)
             try:
                 with connection.begin():
                     yield connection
@@ -111,8 +112,3 @@ class Database:
         held = self._request_connection.get()
         if held:
             held.pop().close()
-
-    def ping(self) -> None:
-        """Raises Unavailable unless the database answers a query."""
-        with self.connection() as connection:
-            connection.execute(text("SELECT 1"))

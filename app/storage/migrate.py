@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _config(connection) -> Config:
+def _config(connection=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -39,6 +39,4 @@ def current_revision(connection) -> str | None:
 @functools.cache
 def head_revision() -> str:
     """The newest migration this version ships."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(_config()).get_current_head()

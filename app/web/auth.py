@@ -31,7 +31,7 @@ def bearer_caller(token: str, request) -> dict:
         caller = _caller(services, token, organization_public_id)
     except Unauthenticated as refusal:
         audit.credential_rejected(token, organization_public_id, refusal.reason)
-        metrics.CREDENTIALS_REFUSED.labels(_kind(token), refusal.reason).inc()
+        metrics.CREDENTIALS_REFUSED.labels(keys.credential_kind(token), refusal.reason).inc()
         raise
     state = current_request()
     if state is not None:
@@ -58,7 +58,3 @@ def _caller(services, token: str, organization_public_id: str | None) -> Caller:
     return services.callers.caller_for_user(
         verified.subject, organization_public_id, verified.expires_at
     )
-
-
-def _kind(token: str) -> str:
-    return "api_key" if token.startswith(keys.PREFIX) else "jwt"

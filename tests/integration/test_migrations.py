@@ -36,19 +36,7 @@ def test_upgrade_from_the_first_migration_keeps_keys_working(empty_database_url,
     migrate.upgrade(engine, "0001")
     key = keys.mint_key()
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO organizations (id, public_id, name, created_at) "
-                "VALUES (1, 'org_old', 'Old', CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO users (id, email, email_key, active, created_at) "
-                "VALUES (1, 'old@example.com', 'old@example.com', true, CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(text("INSERT INTO memberships VALUES (1, 1)"))
+        _insert_old_account(connection)
         connection.execute(
             text(
                 "INSERT INTO api_keys (organization_id, user_id, name, key_hash, "
@@ -92,19 +80,7 @@ def test_upgrade_to_64_bit_ids_keeps_keys_and_takes_ids_past_2_to_the_31(
     migrate.upgrade(engine, "0002")
     old_key = keys.mint_key()
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO organizations (public_id, name, created_at) "
-                "VALUES ('org_old', 'Old', CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO users (email, email_key, active, created_at) "
-                "VALUES ('old@example.com', 'old@example.com', true, CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(text("INSERT INTO memberships VALUES (1, 1)"))
+        _insert_old_account(connection)
         connection.execute(_INSERT_KEY, _key_row(old_key))
     migrate.upgrade(engine)
     big_keys = {key_id: keys.mint_key() for key_id in (2**31, 2**32 + 7, 2**53 + 1)}
@@ -146,6 +122,24 @@ def test_postgres_id_sequences_count_past_2_to_the_31(request, tmp_path):
         listed = client.get("/api/api-keys", headers=account.headers(token=created.json()["key"]))
         assert listed.status_code == 200
     services.database.engine.dispose()
+
+
+def _insert_old_account(connection) -> None:
+    """Organization org_old (id 1) and its member old@example.com (id 1), as
+    an older version stored them."""
+    connection.execute(
+        text(
+            "INSERT INTO organizations (id, public_id, name, created_at) "
+            "VALUES (1, 'org_old', 'Old', CURRENT_TIMESTAMP)"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO users (id, email, email_key, active, created_at) "
+            "VALUES (1, 'old@example.com', 'old@example.com', true, CURRENT_TIMESTAMP)"
+        )
+    )
+    connection.execute(text("INSERT INTO memberships VALUES (1, 1)"))
 
 
 _INSERT_KEY = text(

@@ -60,8 +60,8 @@ def _body_sentence(error: ValidationError) -> str:
     if error.validator == "type":
         return f"{where} must be {_expected(error.schema)}."
     if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else "a field"
-        return f"'{missing}' is required in {where.lower() if not error.absolute_path else where}."
+        inside = where if error.absolute_path else "the request body"
+        return f"'{_missing(error) or 'a field'}' is required in {inside}."
     if error.validator == "additionalProperties":
         return f"{where} has a field the schema does not allow."
     return f"{where} does not satisfy the schema's '{error.validator}' rule."
@@ -76,7 +76,15 @@ def _expected(schema: dict) -> str:
 
 def _pointer(error: ValidationError) -> str:
     """RFC 6901: each step, with ~ and / escaped, after a slash."""
-    steps = [str(step).replace("~", "~0").replace("/", "~1") for step in error.absolute_path]
-    if error.validator == "required" and "'" in error.message:
-        steps.append(error.message.split("'")[1])
-    return "".join(f"/{step}" for step in steps)
+    steps = [str(step) for step in error.absolute_path]
+    if missing := _missing(error):
+        steps.append(missing)
+    return "".join("/" + step.replace("~", "~0").replace("/", "~1") for step in steps)
+
+
+def _missing(error: ValidationError) -> str | None:
+    """The field a ``required`` error names: jsonschema says it only in its
+    message, ``'name' is a required property``."""
+    if error.validator != "required" or "'" not in error.message:
+        return None
+    return error.message.split("'")[1]
