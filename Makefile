@@ -43,7 +43,7 @@ fuzz: install
 	$(BIN)/python -m tests.support.fuzzing --examples $(EXAMPLES) --engines $(ENGINES) \
 	  $(if $(SEED),--seed $(SEED))
 
-# The benchmark: the product against FastAPI and Starlette baselines (needs wrk).
+# The benchmark: the product against four baselines, side by side (needs wrk).
 bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run

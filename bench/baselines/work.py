@@ -60,14 +60,25 @@ class Denied(Exception):
         self.status = status
 
 
+def is_well_formed(token: str) -> bool:
+    random_hex, check = token[3:67], token[67:]
+    return len(token) == 75 and f"{zlib.crc32(random_hex.encode()):08x}" == check
+
+
+def hash_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_key() -> str:
+    random_hex = secrets.token_hex(32)
+    return f"bc_{random_hex}{zlib.crc32(random_hex.encode()):08x}"
+
+
 def _key_row(connection, statement, token: str):
     """The row ``statement`` finds for a well-formed key; raises Denied(401)."""
-    random_hex, check = token[3:67], token[67:]
-    if len(token) != 75 or f"{zlib.crc32(random_hex.encode()):08x}" != check:
+    if not is_well_formed(token):
         raise Denied(401)
-    row = connection.execute(
-        statement, {"hash": hashlib.sha256(token.encode()).hexdigest()}
-    ).first()
+    row = connection.execute(statement, {"hash": hash_key(token)}).first()
     if row is None:
         raise Denied(401)
     return row
@@ -112,8 +123,7 @@ def requested_name(body) -> str | None:
 
 
 def generate(user_id: int, organization_id: int, name: str | None) -> dict:
-    random_hex = secrets.token_hex(32)
-    key = f"bc_{random_hex}{zlib.crc32(random_hex.encode()):08x}"
+    key = new_key()
     with engine.begin() as connection:
         key_id = connection.execute(
             _INSERT,
@@ -121,7 +131,7 @@ def generate(user_id: int, organization_id: int, name: str | None) -> dict:
                 "organization": organization_id,
                 "user": user_id,
                 "name": None if name is None else name.encode("utf-8"),
-                "hash": hashlib.sha256(key.encode()).hexdigest(),
+                "hash": hash_key(key),
                 "prefix": key[:8],
                 "now": datetime.now(UTC).replace(tzinfo=None),
             },
@@ -153,18 +163,7 @@ def verified(authorization: str | None, organization: str | None) -> tuple[dict,
             key_id, email, public_id = _key_row(connection, _VERIFY_KEY, token)
             if organization is not None and organization != public_id:
                 raise Denied(403)
-            now = int(datetime.now(UTC).timestamp())
-            upstream = jwt.encode(
-                {
-                    "sub": email,
-                    "iat": now,
-                    "exp": now + UPSTREAM_TTL_SECONDS,
-                    "api_key_id": key_id,
-                    "organization_id": public_id,
-                },
-                SECRET,
-                algorithm="HS384",
-            )
+            upstream = exchanged_token(email, key_id, public_id)
             body = {"userEmail": email, "organizationId": public_id, "apiKeyId": key_id}
         else:
             try:
@@ -179,6 +178,23 @@ def verified(authorization: str | None, organization: str | None) -> tuple[dict,
             if email is None:
                 raise Denied(403)
             upstream, body = token, {"userEmail": email, "organizationId": organization}
+    return body, verified_headers(body, upstream)
+
+
+def exchanged_token(email: str, key_id: int, organization: str) -> str:
+    now = int(datetime.now(UTC).timestamp())
+    claims = {
+        "sub": email,
+        "iat": now,
+        "exp": now + UPSTREAM_TTL_SECONDS,
+        "api_key_id": key_id,
+        "organization_id": organization,
+    }
+    return jwt.encode(claims, SECRET, algorithm="HS384")
+
+
+def verified_headers(body: dict, upstream: str) -> dict:
+    """Verify's X-Auth-* headers for its body and the token passed upstream."""
     headers = {
         "Cache-Control": "no-store",
         "X-Auth-User-Email": body["userEmail"],
@@ -187,4 +203,4 @@ def verified(authorization: str | None, organization: str | None) -> tuple[dict,
     }
     if "apiKeyId" in body:
         headers["X-Auth-Api-Key-Id"] = str(body["apiKeyId"])
-    return body, headers
+    return headers

@@ -44,5 +44,14 @@ def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, 
             assert measured["socket_errors"] == 0
             assert measured["peak_rss_mib"] > 0
             assert measured["cpu_us_per_request"] > 0
-        assert report["results"]["sqlite"][scenario]["product"]["ratio_to_fastapi"] > 0
+        product = report["results"]["sqlite"][scenario]["product"]
+        assert all(product[f"ratio_to_{baseline}"] > 0 for baseline in run.BASELINES)
+    assert set(run.BASELINES) == {"fastapi-idiomatic", "connexion-stock", "fastapi", "starlette"}
+    assert {name: server["validates"] for name, server in report["servers"].items()} == {
+        "product": True,
+        "fastapi-idiomatic": True,
+        "connexion-stock": True,
+        "fastapi": False,
+        "starlette": False,
+    }
     assert (tmp_path / "ratios.png").stat().st_size > 0
