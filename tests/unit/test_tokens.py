@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from jwt.algorithms import HMACAlgorithm
 
 from app.domain.tokens import (
     MAX_TOKEN_LENGTH,
@@ -273,3 +274,23 @@ def test_malformed_exchange_claims_are_refused(verifier, claims):
 
 def test_an_exp_past_year_9999_has_no_expiry_instant(verifier):
     assert verifier.verify(sign({"sub": EMAIL, "exp": 10**15})).expires_at is None
+
+
+def test_an_hmac_secret_is_checked_once_not_on_every_token(tmp_path, verifier, monkeypatch):
+    checked = []
+    checks = HMACAlgorithm._is_der_key
+    monkeypatch.setattr(
+        HMACAlgorithm, "_is_der_key", staticmethod(lambda key: checked.append(key) or checks(key))
+    )
+    secret = f"{SECRET}-checked-once"
+    for _ in range(5):
+        jwt.decode(sign({"sub": EMAIL}, key=secret), secret, algorithms=["HS384"])
+    assert len(checked) <= 1
+    assert verifier.verify(issue_token(settings(tmp_path), EMAIL, 60)).subject == EMAIL
+
+
+def test_an_asymmetric_key_is_still_refused_as_an_hmac_secret_every_time(rsa_keys):
+    public_pem = rsa_keys[1]
+    for _ in range(2):
+        with pytest.raises(jwt.InvalidKeyError):
+            sign({"sub": EMAIL}, algorithm="HS256", key=public_pem)
