@@ -25,6 +25,18 @@ RELIED_ON = {
         "connexion.decorators:FlaskDecorator._parameter_decorator_cls",
         "connexion.decorators:FlaskDecorator.uri_parser",
         "connexion.decorators.parameter:SyncParameterDecorator",
+        "connexion.decorators.parameter:unwrap_decorators",
+        "connexion.decorators.parameter:prep_kwargs",
+        "connexion.utils:inspect_function_arguments",
+    ],
+    "prepared_validation": [
+        "connexion.middleware.request_validation:RequestValidationOperation.__call__",
+        "connexion.middleware.request_validation:RequestValidationOperation.security_query_params",
+        "connexion.middleware.request_validation:RequestValidationAPI.make_operation",
+        "connexion.middleware.response_validation:ResponseValidationOperation.__call__",
+        "connexion.middleware.response_validation:ResponseValidationAPI.make_operation",
+        "connexion.operations:AbstractOperation.uri_parser_class",
+        "connexion.datastructures:MediaTypeDict",
     ],
     "validation": [
         "connexion.validators:JSONRequestBodyValidator._parse",

@@ -10,7 +10,12 @@ internal still exists, naming the module to revisit after an upgrade.
   requests per second.
 - flask_operations: each operation's decorators, URI parser and
   parameter-name conversion are built once, not per request (rebuilds the
-  views of ``FlaskOperation`` from its ``_fn``).
+  views of ``FlaskOperation`` from its ``_fn``); a handler that takes no
+  parameters is called without gathering them.
+- prepared_validation: the request and response validation middlewares'
+  URI parser, parameter validator, media types and spec lookups are built
+  once per operation, not per request (replaces both middlewares'
+  operation classes and overrides their ``__call__``).
 - validation: each schema's validator is compiled once, jsonschema-rs
   checks first, and bodies that are not UTF-8, nested too deep or hold
   over-long integers are 400s instead of 500s (subclasses Connexion's

@@ -7,29 +7,46 @@ converts each parameter's name to its Python form with a few regular
 expressions. None of it depends on the request: here it is built once per
 operation and reused, and name conversions are memoized. The decorators
 themselves, and so what a handler receives and how its return value becomes
-a response, are Connexion's, unchanged.
+a response, are Connexion's, unchanged; except that a handler that takes no
+parameters is called at once when the request has no path parameters, the
+only ones Connexion would pass regardless of the handler's signature (it
+filters the query, body, files and context by it): Connexion would gather
+them all to pass nothing.
 """
 
 import functools
 
 from connexion.apps.flask import FlaskOperation
 from connexion.decorators import FlaskDecorator
-from connexion.decorators.parameter import SyncParameterDecorator
+from connexion.decorators.parameter import SyncParameterDecorator, unwrap_decorators
+from connexion.utils import inspect_function_arguments
 
 # Only the spec's parameter names are converted; the bound is a safeguard.
 MEMOIZED_NAMES = 1024
 
 
-class _MemoizedNamesParameterDecorator(SyncParameterDecorator):
+class _PreparedParameterDecorator(SyncParameterDecorator):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.sanitize_fn = functools.lru_cache(maxsize=MEMOIZED_NAMES)(self.sanitize_fn)
+
+    def __call__(self, function):
+        decorated = super().__call__(function)
+        arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
+        if arguments or has_kwargs:
+            return decorated
+
+        @functools.wraps(function)
+        def wrapper(request):
+            return decorated(request) if request.view_args else function()
+
+        return wrapper
 
 
 class _DecoratedOnce(FlaskDecorator):
     @property
     def _parameter_decorator_cls(self):
-        return _MemoizedNamesParameterDecorator
+        return _PreparedParameterDecorator
 
     def __call__(self, function):
         decorated = self.decorate(function)

@@ -20,9 +20,15 @@ import werkzeug.exceptions
 import werkzeug.routing
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 
+from app.web.connexion_adaptations.prepared_validation import (
+    PreparedRequestValidationMiddleware,
+    PreparedResponseValidationMiddleware,
+)
 from app.web.connexion_adaptations.swagger_ui import SwaggerUIWithAuthorizationField
 
 
@@ -57,6 +63,8 @@ class SegmentRoutingMiddleware(RoutingMiddleware):
 _REPLACED = {
     RoutingMiddleware: SegmentRoutingMiddleware,
     SwaggerUIMiddleware: SwaggerUIWithAuthorizationField,
+    RequestValidationMiddleware: PreparedRequestValidationMiddleware,
+    ResponseValidationMiddleware: PreparedResponseValidationMiddleware,
 }
 MIDDLEWARES = [
     _REPLACED.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares
