@@ -11,6 +11,7 @@ reasons and outcomes from fixed lists. Never a credential, an organization,
 a user, an email or a raw path.
 """
 
+import functools
 import os
 
 from prometheus_client import (
@@ -71,10 +72,22 @@ def operation_label(path: str, operation_id: str | None) -> str:
 
 
 def count_request(operation: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(operation, str(status)).inc()
-    LATENCY.labels(operation).observe(seconds)
+    requests, latency, verifications = _request_series(operation, status)
+    requests.inc()
+    latency.observe(seconds)
+    if verifications is not None:
+        verifications.inc()
+
+
+# Operations and statuses are bounded (see operation_label); the bound is a safeguard.
+@functools.lru_cache(maxsize=1024)
+def _request_series(operation: str, status: int):
+    """The series a request counts in, looked up once per operation and status
+    (prometheus-client's labels() takes a lock and checks the values each time)."""
+    verifications = None
     if operation == "verify":
-        VERIFICATIONS.labels(_VERIFY_OUTCOMES.get(status, "error")).inc()
+        verifications = VERIFICATIONS.labels(_VERIFY_OUTCOMES.get(status, "error"))
+    return REQUESTS.labels(operation, str(status)), LATENCY.labels(operation), verifications
 
 
 def exposition() -> tuple[bytes, str]:
