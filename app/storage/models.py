@@ -16,6 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Lone surrogates, which JSON strings may hold, pass through UTF-8 as written.
+SURROGATES = "surrogatepass"
+
 
 class ExactText(TypeDecorator):
     """Text stored as its UTF-8 bytes, so that any JSON string round-trips.
@@ -28,10 +31,13 @@ class ExactText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        return None if value is None else value.encode("utf-8", "surrogatepass")
+        return None if value is None else value.encode("utf-8", SURROGATES)
 
-    def process_result_value(self, value, dialect):
-        return None if value is None else bytes(value).decode("utf-8", "surrogatepass")
+    def result_processor(self, dialect, coltype):
+        # One call a value (a list reads one a key), where process_result_value
+        # would take three: SQLAlchemy's wrapper, the driver's conversion to
+        # bytes (done here by bytes()) and the method.
+        return lambda value: None if value is None else bytes(value).decode("utf-8", SURROGATES)
 
 
 class UTCDateTime(TypeDecorator):
@@ -45,8 +51,13 @@ class UTCDateTime(TypeDecorator):
             return None
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+    def result_processor(self, dialect, coltype):
+        # One call a value (a list reads three a key), where process_result_value
+        # would take three: SQLAlchemy's wrapper, the driver's parsing and the method.
+        parse = self.impl_instance.result_processor(dialect, coltype)
+        if parse is None:
+            return lambda value: None if value is None else value.replace(tzinfo=timezone.utc)
+        return lambda value: None if value is None else parse(value).replace(tzinfo=timezone.utc)
 
 
 # Ids are 64-bit on both engines: PostgreSQL's bigint; on SQLite, INTEGER

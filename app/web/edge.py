@@ -8,8 +8,8 @@ Connexion's validation would otherwise read a body of any size.
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.datastructures import Headers, MutableHeaders
@@ -109,7 +109,7 @@ def _request_id(sent: str | None) -> str:
     (it is logged and echoed back); a new one otherwise."""
     if sent and _CLIENT_REQUEST_ID.fullmatch(sent) and is_redaction_free(sent):
         return sent
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 async def _read_capped_body(headers: Headers, receive) -> bytes:
