@@ -34,6 +34,11 @@ def _media_types(media_types: list[str]) -> MediaTypeDict | None:
     return MediaTypeDict([(media_type.lower(), None) for media_type in media_types]) or None
 
 
+def _admits(media_types: MediaTypeDict | None, mime_type: str) -> bool:
+    """Whether an operation with ``media_types`` (None: any) takes ``mime_type``."""
+    return media_types is None or mime_type.lower() in media_types
+
+
 def _validator_class(validators: MediaTypeDict, mime_type: str):
     # A MediaTypeDict matches media ranges in [], not in get().
     try:
@@ -58,7 +63,7 @@ class _PreparedRequestValidation(RequestValidationOperation):
         self._body = functools.lru_cache(maxsize=PREPARED_CONTENT_TYPES)(self._body_facts)
 
     def validate_mime_type(self, mime_type: str) -> None:
-        if self._consumes is not None and mime_type.lower() not in self._consumes:
+        if not _admits(self._consumes, mime_type):
             raise UnsupportedMediaTypeProblem(
                 detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
             )
@@ -111,7 +116,7 @@ class _PreparedResponseValidation(ResponseValidationOperation):
         self._response = functools.lru_cache(maxsize=PREPARED_CONTENT_TYPES)(self._response_facts)
 
     def validate_mime_type(self, mime_type: str) -> None:
-        if self._produces is not None and mime_type.lower() not in self._produces:
+        if not _admits(self._produces, mime_type):
             raise NonConformingResponseHeaders(
                 detail=f"Invalid Response Content-type ({mime_type}), "
                 f"expected {self._operation.produces}",
