@@ -8,6 +8,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.operations import OpenAPIOperation
 
 from app.web.connexion_adaptations import validation
+from handlers import auth_api_keys
 from tests.support.accounts import generate_key
 
 
@@ -102,3 +103,18 @@ def test_prepared_validation_still_refuses_what_connexion_refuses(client, accoun
     assert missing_header.status_code == 400
     bad_body = client.post("/api/api-keys/generate", json={"name": 5}, headers=account.headers())
     assert bad_body.status_code == 400
+
+
+def test_a_response_without_a_header_the_spec_requires_is_500(client, account, monkeypatch):
+    key = generate_key(client, account)["key"]
+    respond = auth_api_keys.json_response
+
+    def without_user_email(payload, status, headers=None):
+        headers = dict(headers or {})
+        headers.pop("X-Auth-User-Email", None)
+        return respond(payload, status, headers)
+
+    monkeypatch.setattr(auth_api_keys, "json_response", without_user_email)
+    verified = client.get("/api/api-keys/verify", headers={"Authorization": f"Bearer {key}"})
+    assert verified.status_code == 500
+    assert verified.headers["content-type"] == "application/problem+json"

@@ -34,6 +34,7 @@ RELIED_ON = {
         "connexion.middleware.request_validation:RequestValidationOperation.security_query_params",
         "connexion.middleware.request_validation:RequestValidationAPI.make_operation",
         "connexion.middleware.response_validation:ResponseValidationOperation.__call__",
+        "connexion.middleware.response_validation:ResponseValidationOperation.validate_required_headers",
         "connexion.middleware.response_validation:ResponseValidationAPI.make_operation",
         "connexion.operations:AbstractOperation.uri_parser_class",
         "connexion.datastructures:MediaTypeDict",

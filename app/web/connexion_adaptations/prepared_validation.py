@@ -4,10 +4,10 @@ For every request, Connexion's request validation builds a URI parser, a
 parameter validator and a media-type dict of what the operation consumes,
 and looks the body's schema up through the spec; its response validation
 builds a media-type dict of what the operation produces and looks the
-response's definition, schema and required headers up again. None of it
-depends on the request beyond its content type and status: here it is
-built once per operation, and per content type and status on first use
-(bounded). The checks, their order and their errors are Connexion's.
+response's definition and schema up again. None of it depends on the
+request beyond its content type and status: here it is built once per
+operation, and per content type and status on first use (bounded). The
+checks, their order and their errors are Connexion's.
 """
 
 import functools
@@ -123,15 +123,10 @@ class _PreparedResponseValidation(ResponseValidationOperation):
             )
 
     def _response_facts(self, status: str, mime_type: str):
-        """(required header names, schema, nullable, validator class or None)."""
+        """(definition, schema, nullable, validator class or None)."""
         definition = self._operation.response_definition(status, mime_type)
-        required_headers = frozenset(
-            name.lower()
-            for name, header in definition.get("headers", {}).items()
-            if header.get("required", False)
-        )
         return (
-            required_headers,
+            definition,
             self._operation.response_schema(status, mime_type),
             utils.is_nullable(definition),
             _validator_class(self._validator_map["response"], mime_type),
@@ -145,16 +140,10 @@ class _PreparedResponseValidation(ResponseValidationOperation):
                 mime_type, encoding = self.extract_content_type(headers)
                 if message["status"] < 400:
                     self.validate_mime_type(mime_type)
-                required_headers, schema, nullable, validator_class = self._response(
+                definition, schema, nullable, validator_class = self._response(
                     str(message["status"]), mime_type
                 )
-                if required_headers:
-                    sent = {name.decode("latin-1").lower() for name, _ in headers}
-                    if missing := required_headers - sent:
-                        raise NonConformingResponseHeaders(
-                            detail="Keys in response header don't match response "
-                            f"specification. Difference: {', '.join(missing)}"
-                        )
+                self.validate_required_headers(headers, definition)
                 if validator_class is not None:
                     validator = validator_class(
                         scope, schema=schema, nullable=nullable, encoding=encoding
