@@ -61,12 +61,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 Credentials = Annotated[HTTPAuthorizationCredentials, Depends(bearer)]
 
 
-def _key(session: Session, token: str) -> ApiKey:
+def _key(session: Session, token: str) -> tuple[ApiKey, User, Organization]:
+    """The key with its user and organization, in one query as the product's."""
     if not work.is_well_formed(token):
         raise HTTPException(401)
-    key = session.scalars(
-        select(ApiKey)
+    row = session.execute(
+        select(ApiKey, User, Organization)
         .join(User, User.id == ApiKey.user_id)
+        .join(Organization, Organization.id == ApiKey.organization_id)
         .join(
             Membership,
             (Membership.user_id == ApiKey.user_id)
@@ -78,9 +80,9 @@ def _key(session: Session, token: str) -> ApiKey:
             User.active.is_(True),
         )
     ).first()
-    if key is None:
+    if row is None:
         raise HTTPException(401)
-    return key
+    return row[0], row[1], row[2]
 
 
 def _user(session: Session, token: str, organization: str | None) -> tuple[User, Organization]:
@@ -110,8 +112,7 @@ def get_caller(
 ) -> Caller:
     token = credentials.credentials
     if token.startswith("bc_"):
-        key = _key(session, token)
-        organization = session.get(Organization, key.organization_id)
+        key, _, organization = _key(session, token)
         if organization.public_id != organization_id:
             raise HTTPException(403)
         return Caller(user_id=key.user_id, organization_id=key.organization_id)
@@ -169,9 +170,7 @@ def verify(
 ):
     token = credentials.credentials
     if token.startswith("bc_"):
-        key = _key(session, token)
-        user = session.get(User, key.user_id)
-        organization = session.get(Organization, key.organization_id)
+        key, user, organization = _key(session, token)
         if organization_id is not None and organization_id != organization.public_id:
             raise HTTPException(403)
         upstream = work.exchanged_token(user.email, key.id, organization.public_id)
