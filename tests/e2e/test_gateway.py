@@ -210,3 +210,99 @@ def test_the_hardened_token_format_works_both_ways(start_server, env, services):
     finally:
         gateway.proxy.stop()
         gateway.upstream.stop()
+
+
+# Spellings that nginx and Express may both take for Bigcapital's own
+# /api/api-keys routes: letter case (Express routes case-insensitively),
+# percent-encoding, slashes and dot segments (nginx matches the decoded,
+# normalized path).
+KEY_ROUTE_SPELLINGS = [
+    ("POST", "/API/api-keys/generate"),
+    ("POST", "/Api/Api-Keys/Generate"),
+    ("GET", "/api/API-KEYS"),
+    ("GET", "/aPi/aPi-kEyS?limit=1"),
+    ("PUT", "/API/API-KEYS/1/REVOKE"),
+    ("DELETE", "/api/Api-keys/1"),
+    ("POST", "/api/api%2Dkeys/generate"),
+    ("POST", "/api/%41PI-KEYS/generate"),
+    ("POST", "/%61pi/api-keys/generate"),
+    ("POST", "/API%2Fapi-keys/generate"),
+    ("POST", "//api//api-keys/generate"),
+    ("POST", "/api/./API-keys/generate"),
+    ("POST", "/api/items/../api-keys/generate"),
+    ("GET", "/api/api-keys/"),
+    ("GET", "/api/api-keys%2F"),
+    ("GET", "/api/api-keys.json"),
+]
+
+
+@pytest.mark.parametrize(("method", "target"), KEY_ROUTE_SPELLINGS)
+def test_every_spelling_of_the_key_routes_reaches_bckeys_never_the_upstream(
+    gateway, account, method, target
+):
+    headers = list(account.headers().items())
+    status = gateway.proxy.raw(method, target, headers)
+    assert gateway.upstream.received == []
+    assert status in (200, 201, 400, 404, 405), status
+
+
+PUBLIC_ROUTES = [
+    ("POST", "/api/auth/signin"),
+    ("POST", "/api/auth/signup"),
+    ("POST", "/api/auth/signup/confirm"),
+    ("POST", "/api/auth/send_reset_password"),
+    ("POST", "/api/auth/reset_password/a-reset-token"),
+    ("GET", "/api/auth/meta"),
+    ("GET", "/api/invite/check/an-invite-token"),
+    ("POST", "/api/invite/accept/an-invite-token"),
+    ("GET", "/api/system_db"),
+    ("POST", "/api/banking/plaid/webhooks"),
+    ("POST", "/api/webhooks/stripe"),
+    ("GET", "/"),
+    ("GET", "/swagger-json"),
+]
+
+
+@pytest.mark.parametrize(("method", "target"), PUBLIC_ROUTES)
+def test_bigcapitals_public_routes_and_web_app_pass_without_a_credential(
+    gateway, method, target
+):
+    gateway.proxy.raw(method, target, [])
+    assert [request["path"] for request in gateway.upstream.received] == [target]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/API/AUTH/SIGNIN",
+        "/api/auth/signin/../../invoices",
+        "/api/auth/signin%2F..%2F..%2Finvoices",
+        "/api/auth/meta/../../invoices",
+        "/api/system_db/../invoices",
+        "/api/auth/reset_password/x/../../../invoices",
+        "/API/invoices",
+        "/Api",
+    ],
+)
+def test_no_spelling_of_a_protected_route_passes_as_a_public_one(gateway, target):
+    assert gateway.proxy.raw("GET", target, []) == 401
+    assert gateway.upstream.received == []
+
+
+def test_the_upstream_gets_the_clients_address_not_one_the_client_chose(gateway, account):
+    key = gateway.generate(account)["key"]
+    status, received = gateway.through(
+        key, **{"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+    )
+    assert status == 200
+    assert received["x-forwarded-for"] == "127.0.0.1"
+    assert received["x-real-ip"] == "127.0.0.1"
+
+
+def test_a_duplicated_authorization_header_is_kept_out_of_nginxs_logs(gateway, account):
+    key = gateway.generate(account)["key"]
+    headers = [("Authorization", f"Bearer {key}"), ("Authorization", f"Bearer {account.token}")]
+    gateway.proxy.raw("GET", UPSTREAM_PATH, headers)
+    logs = gateway.proxy.logs()
+    assert key not in logs
+    assert account.token.split(".")[2] not in logs

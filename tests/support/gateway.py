@@ -1,6 +1,7 @@
 """A gateway as deployed: Debian's nginx with the shipped configuration, in
 front of a stand-in Bigcapital that checks tokens as Bigcapital does."""
 
+import http.client
 import json
 import os
 import shutil
@@ -47,7 +48,7 @@ class StandInBigcapital:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_POST = do_GET
+            do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
             def log_message(self, *args):
                 pass
@@ -93,6 +94,7 @@ class Nginx:
             .replace("127.0.0.1:8000", f"127.0.0.1:{bckeys_port}")
             .replace("127.0.0.1:3000", f"127.0.0.1:{upstream_port}")
             .replace("listen 127.0.0.1:8080", f"listen 127.0.0.1:{self.port}")
+            .replace("/var/log/nginx/error.log", str(self.root / "site-error.log"))
         )
         assert str(self.port) in site, "the shipped configuration's listen line changed"
         (self.root / "site.conf").write_text(site)
@@ -133,6 +135,31 @@ class Nginx:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=10)
+
+    def raw(self, method: str, target: str, headers: list[tuple[str, str]]) -> int:
+        """Sends the request target exactly as written (no client-side
+        normalization of case, dots, slashes or percent-encoding); returns
+        the status."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.putrequest(method, target, skip_accept_encoding=True)
+            for name, value in headers:
+                connection.putheader(name, value)
+            body = b"{}" if method in ("POST", "PUT", "PATCH") else b""
+            connection.putheader("Content-Type", "application/json")
+            connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
+    def logs(self) -> str:
+        """Everything nginx wrote to its logs so far."""
+        return "".join(
+            path.read_text(errors="replace") for path in sorted(self.root.glob("*.log"))
+        )
 
     def stop(self) -> None:
         self.process.terminate()
