@@ -264,9 +264,7 @@ PUBLIC_ROUTES = [
 
 
 @pytest.mark.parametrize(("method", "target"), PUBLIC_ROUTES)
-def test_bigcapitals_public_routes_and_web_app_pass_without_a_credential(
-    gateway, method, target
-):
+def test_bigcapitals_public_routes_and_web_app_pass_without_a_credential(gateway, method, target):
     gateway.proxy.raw(method, target, [])
     assert [request["path"] for request in gateway.upstream.received] == [target]
 

@@ -157,9 +157,7 @@ class Nginx:
 
     def logs(self) -> str:
         """Everything nginx wrote to its logs so far."""
-        return "".join(
-            path.read_text(errors="replace") for path in sorted(self.root.glob("*.log"))
-        )
+        return "".join(path.read_text(errors="replace") for path in sorted(self.root.glob("*.log")))
 
     def stop(self) -> None:
         self.process.terminate()
