@@ -117,9 +117,7 @@ def test_a_key_is_refused_on_the_request_right_after_revoke(deployment, bigcapit
     key = deployment.generate(bigcapital_user)
     assert deployment.items(key["key"]).status_code == 200
     with deployment.client() as client:
-        revoked = client.put(
-            f"/api/api-keys/{key['id']}/revoke", headers=bigcapital_user.headers()
-        )
+        revoked = client.put(f"/api/api-keys/{key['id']}/revoke", headers=bigcapital_user.headers())
     assert revoked.status_code == 200
     assert deployment.items(key["key"]).status_code == 401
 
@@ -128,7 +126,7 @@ def test_a_key_is_refused_right_after_its_user_is_deactivated_in_bigcapital(depl
     user = sign_up(deployment.bigcapital.url, next(_emails))
     key = deployment.generate(user)["key"]
     assert deployment.items(key).status_code == 200
-    deployment.bigcapital.sql(f"UPDATE USERS SET ACTIVE = 0 WHERE ID = {user.user_id}")
+    deployment.bigcapital.sql(f"UPDATE USERS SET ACTIVE = 0 WHERE ID = {user.user_id:d}")  # noqa: S608
     assert deployment.items(key).status_code == 401
     assert deployment.items(user.token, user.organization_id).status_code == 401
 
@@ -137,7 +135,7 @@ def test_a_key_is_refused_right_after_its_user_is_deleted_in_bigcapital(deployme
     user = sign_up(deployment.bigcapital.url, next(_emails))
     key = deployment.generate(user)["key"]
     assert deployment.items(key).status_code == 200
-    deployment.bigcapital.sql(f"DELETE FROM USERS WHERE ID = {user.user_id}")
+    deployment.bigcapital.sql(f"DELETE FROM USERS WHERE ID = {user.user_id:d}")  # noqa: S608
     assert deployment.items(key).status_code == 401
     assert deployment.items(user.token, user.organization_id).status_code == 401
 
@@ -147,7 +145,9 @@ def test_a_key_made_in_bigcapital_works_after_import_and_is_never_listed_in_full
 ):
     with httpx.Client(base_url=deployment.bigcapital.url, timeout=30) as direct:
         made = direct.post(
-            "/api/api-keys/generate", json={"name": "made upstream"}, headers=bigcapital_user.headers()
+            "/api/api-keys/generate",
+            json={"name": "made upstream"},
+            headers=bigcapital_user.headers(),
         )
     assert made.status_code == 201, made.text
     upstream_key = made.json()["key"]
@@ -178,9 +178,7 @@ def test_a_key_made_in_bigcapital_works_after_import_and_is_never_listed_in_full
         ("GET", "/API/api-keys"),
     ],
 )
-def test_bigcapitals_own_key_routes_are_never_reached(
-    deployment, bigcapital_user, method, target
-):
+def test_bigcapitals_own_key_routes_are_never_reached(deployment, bigcapital_user, method, target):
     def upstream_keys() -> str:
         return deployment.bigcapital.sql("SELECT COUNT(*), MAX(ID) FROM API_KEYS")
 

@@ -28,8 +28,8 @@ TOOLS = Path(os.environ.get("BIGCAPITAL_TOOLS") or REPOSITORY.parent / "shared" 
 ARCHIVE = TOOLS / "bigcapital-af80afc.tar.gz"
 SYSTEM_DATABASE = "bigcapital_system"
 READ_ONLY_USER = "bckeys_ro"
-READ_ONLY_PASSWORD = "bckeys-read-only"  # noqa: S105 (a throwaway local account)
-PASSWORD = "Secret-pass-123"  # noqa: S105
+READ_ONLY_PASSWORD = "bckeys-read-only"
+PASSWORD = "Secret-pass-123"
 
 
 def missing_part() -> str | None:
@@ -70,6 +70,8 @@ class Bigcapital:
 
     def __init__(self):
         self.run_dir = Path(tempfile.mkdtemp(prefix="bckeys-bigcapital-"))
+        # MariaDB runs as its own user, which must reach its data folder here.
+        self.run_dir.chmod(0o755)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {
@@ -93,16 +95,23 @@ class Bigcapital:
                 f"GRANT SELECT ON {SYSTEM_DATABASE}.* TO '{READ_ONLY_USER}'@'{host}'"
             )
         # A read-only account on the system database, as the README has it.
-        self.database_url = (
-            f"mysql+pymysql://{READ_ONLY_USER}:{READ_ONLY_PASSWORD}@127.0.0.1:3306/{SYSTEM_DATABASE}"
-        )
+        self.database_url = f"mysql+pymysql://{READ_ONLY_USER}:{READ_ONLY_PASSWORD}@127.0.0.1:3306/{SYSTEM_DATABASE}"
 
     def sql(self, statements: str) -> str:
         """Runs SQL on the system database as MariaDB's root; returns the rows
         as tab-separated lines."""
         return subprocess.run(
-            ["mariadb", "-S", str(self.run_dir / "mysqld.sock"), "-uroot", "-N", "-B",
-             SYSTEM_DATABASE, "-e", statements],
+            [
+                "mariadb",
+                "-S",
+                str(self.run_dir / "mysqld.sock"),
+                "-uroot",
+                "-N",
+                "-B",
+                SYSTEM_DATABASE,
+                "-e",
+                statements,
+            ],
             capture_output=True,
             text=True,
             check=True,
