@@ -53,8 +53,9 @@ class OperationIndex:
 
     def __init__(self, document: dict):
         paths = document.get("paths") if isinstance(document, dict) else None
-        if not isinstance(paths, dict) or not isinstance(document.get("openapi"), str):
-            raise InvalidDocument("not an OpenAPI 3 document: no openapi version or paths")
+        version = document.get("openapi") if isinstance(document, dict) else None
+        if not isinstance(paths, dict) or not str(version).startswith("3."):
+            raise InvalidDocument("not an OpenAPI 3 document: no openapi 3.x version or paths")
         self._root = _Node()
         self.tags: frozenset[str] = frozenset()
         tags: set[str] = set()
