@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from tests.conftest import require
-from tests.support import bigcapital
-from tests.support.bigcapital import Bigcapital, BigcapitalUser, sign_in, sign_up
+from tests.support import real_bigcapital as bigcapital
 from tests.support.gateway import Nginx
+from tests.support.real_bigcapital import Bigcapital, BigcapitalUser, sign_in, sign_up
 from tests.support.server import bckeys
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 
 from app.domain.upstream_operations import InvalidDocument, OperationIndex
 from tests.conftest import require
-from tests.support.bigcapital import TOOLS
+from tests.support.real_bigcapital import TOOLS
 
 BIGCAPITAL_DOCUMENT = TOOLS / "openapi.json"
 

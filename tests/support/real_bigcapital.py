@@ -3,7 +3,7 @@
 The shared tools beside the repository (``../shared/bigcapital``) build it
 from its source archive and run it with Debian's MariaDB and Redis. The build
 is kept outside the clone, in a folder named after the archive's checksum, so
-that only a new archive builds anew: ``python -m tests.support.bigcapital
+that only a new archive builds anew: ``python -m tests.support.real_bigcapital
 build`` (``make bigcapital``) makes it, in about 10 minutes the first time and
 under a second after that.
 """
@@ -182,7 +182,7 @@ def main(argv: list[str]) -> int:
     """``build``: builds Bigcapital where its parts are here; says why not
     where they are not (its tests then skip, or fail under CI=true)."""
     if argv != ["build"]:
-        print("usage: python -m tests.support.bigcapital build", file=sys.stderr)
+        print("usage: python -m tests.support.real_bigcapital build", file=sys.stderr)
         return 2
     missing = missing_part()
     if missing:
