@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -111,6 +112,7 @@ class ApiKey(Base):
     __tablename__ = "api_keys"
     __table_args__ = (
         Index("ix_api_keys_organization_id_id", "organization_id", "id"),
+        Index("ix_api_keys_parent_id", "parent_id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -124,6 +126,11 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A scoped key's permissions as JSON ({tag: "read" | "write"}); NULL: all
+    # its user may do (app.domain.permissions).
+    permissions: Mapped[str | None] = mapped_column(Text)
+    # The key that minted this one; revoking it revokes this one too.
+    parent_id: Mapped[int | None] = mapped_column(Id, ForeignKey("api_keys.id"))
 
 
 class GenerateRate(Base):

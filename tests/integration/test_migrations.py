@@ -4,6 +4,8 @@ losing keys, on both engines."""
 import itertools
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
@@ -13,6 +15,7 @@ from app.services import build_services
 from app.settings import load_settings
 from app.storage import migrate
 from app.storage.engine import create_database_engine
+from app.storage.models import Base
 from app.web.application import create_app
 from tests.conftest import environment
 from tests.support.accounts import make_account
@@ -161,3 +164,13 @@ def _key_row(key: str) -> dict:
         "hash": keys.hash_key(key),
         "prefix": key[:8],
     }
+
+
+def test_the_migrations_make_the_schema_the_models_describe(empty_database_url, tmp_path):
+    settings = load_settings(environment(tmp_path / "data", empty_database_url))
+    engine = create_database_engine(settings)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
