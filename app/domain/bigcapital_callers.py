@@ -122,8 +122,16 @@ class BigcapitalCallers:
             row = connection.execute(lookup, parameters).first()
         if row is None:
             raise Unauthenticated("unknown")
-        (key_id, expires_at, last_used_at, revoked_at, user_id, upstream_id, organization_id,
-         public_id) = row  # fmt: skip
+        (
+            key_id,
+            expires_at,
+            last_used_at,
+            revoked_at,
+            user_id,
+            upstream_id,
+            organization_id,
+            public_id,
+        ) = row
         if revoked_at is not None:
             raise Unauthenticated("revoked")
         if upstream_id is None:
