@@ -101,8 +101,14 @@ class BigcapitalCallers:
         self._jwt_subject = jwt_subject
 
     def caller_for_key(self, key: str, organization_public_id: str | None) -> Caller:
-        """As app.domain.callers.Callers.caller_for_key, the user's state
-        read from Bigcapital."""
+        """The caller a well-formed key authenticates; records the key's use.
+
+        Raises Unauthenticated for a key that is unknown, revoked or expired,
+        whose Bigcapital user is gone, deactivated, unverified or
+        soft-deleted, or no longer in the key's organization; Forbidden when
+        ``organization_public_id`` names another organization. Unavailable
+        when either database cannot answer.
+        """
         return self._key_caller(
             _KEY_BY_HASH, {"key_hash": keys.hash_key(key)}, organization_public_id
         )
@@ -110,7 +116,12 @@ class BigcapitalCallers:
     def caller_for_exchanged_token(
         self, key_id: int, token_organization_id: str, organization_public_id: str | None
     ) -> Caller:
-        """As app.domain.callers.Callers.caller_for_exchanged_token."""
+        """The caller of a token verify exchanged for a key: worth what the
+        key is now, and only in the key's organization.
+
+        Raises as caller_for_key does; Unauthenticated too when the token
+        names another organization than its key's.
+        """
         caller = self._key_caller(_KEY_BY_ID, {"key_id": key_id}, organization_public_id)
         if caller.organization_public_id != token_organization_id:
             raise Unauthenticated("malformed")
@@ -163,9 +174,14 @@ class BigcapitalCallers:
         organization_public_id: str | None,
         expires_at: datetime | None = None,
     ) -> Caller:
-        """As app.domain.callers.Callers.caller_for_user: the user Bigcapital
-        holds under that email (or id), a member of its tenant's
-        organization only."""
+        """The caller a verified token's ``sub`` names (Bigcapital's user by
+        email, or by id), in the organization asked for; registers the user
+        and organization on first sight.
+
+        Raises Unauthenticated for an unknown user or one that may not act
+        (see usable); Forbidden when the organization is not the user's
+        tenant's (a Bigcapital user has one).
+        """
         user = self._user(subject)
         if user is None:
             raise Unauthenticated("unknown")

@@ -5,6 +5,7 @@ No bckeys account command runs in these tests: users and organizations are
 Bigcapital's, written here as Bigcapital writes them.
 """
 
+import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -216,10 +217,28 @@ def test_unreachable_bigcapital_database_is_503_within_5_seconds(env, organizati
     assert time.monotonic() - started < 5
 
 
+def test_bigcapital_database_that_never_answers_is_503_within_5_seconds(env, organization_id):
+    with socket.socket() as silent:
+        # Connections complete in the kernel's backlog; no greeting ever comes.
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        url = f"mysql+pymysql://bckeys_ro:x@127.0.0.1:{port}/bigcapital_system"
+        settings = load_settings({**env, "BIGCAPITAL_DATABASE_URL": url})
+        with client_for(settings) as client:
+            started = time.monotonic()
+            token = bigcapital_token("a@x.io")
+            response = client.get(LIST, headers=headers(token, organization_id))
+    assert response.status_code == 503
+    assert time.monotonic() - started < 5
+
+
 def test_identities_register_once_under_concurrent_first_requests(services, organization_id):
     results = []
+    start = threading.Barrier(8)
 
     def register():
+        start.wait()
         results.append(registered(services.database, 7, "a@example.com", organization_id))
 
     threads = [threading.Thread(target=register) for _ in range(8)]
@@ -227,6 +246,7 @@ def test_identities_register_once_under_concurrent_first_requests(services, orga
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(results) == len(threads)
     assert len(set(results)) == 1
     with services.database.transaction() as session:
         assert session.query(User).filter(User.upstream_id == 7).count() == 1
