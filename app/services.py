@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.domain.api_keys import ApiKeyService
+from app.domain.bigcapital_callers import BigcapitalCallers
 from app.domain.callers import Callers
 from app.domain.tokens import TokenVerifier
 from app.settings import Settings
+from app.storage.bigcapital import BigcapitalDatabase, create_bigcapital_engine
 from app.storage.database import Database
 from app.storage.engine import create_database_engine
 
@@ -21,7 +23,7 @@ class Services:
     settings: Settings
     database: Database
     api_keys: ApiKeyService
-    callers: Callers
+    callers: Callers | BigcapitalCallers
     tokens: TokenVerifier
 
 
@@ -37,9 +39,18 @@ def build_services(settings: Settings) -> Services:
             settings.generate_rate,
             settings.api_keys_per_organization,
         ),
-        callers=Callers(database, settings.jwt_subject),
+        callers=callers_for(settings, database),
         tokens=TokenVerifier(settings),
     )
+
+
+def callers_for(settings: Settings, database: Database) -> Callers | BigcapitalCallers:
+    """Where accounts come from: bckeys' own tables, or Bigcapital's system
+    database when BIGCAPITAL_DATABASE_URL is set. The one place that picks."""
+    if settings.bigcapital_database_url is None:
+        return Callers(database, settings.jwt_subject)
+    bigcapital = BigcapitalDatabase(create_bigcapital_engine(settings.bigcapital_database_url))
+    return BigcapitalCallers(database, bigcapital, settings.jwt_subject)
 
 
 _current: ContextVar[Services] = ContextVar("bckeys_services")

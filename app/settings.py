@@ -39,6 +39,8 @@ class Rate:
 class Settings:
     data_dir: Path
     database_url: str
+    # Bigcapital's system database, read for accounts; None: bckeys' own.
+    bigcapital_database_url: str | None
     jwt_secret: bytes
     jwt_algorithms: tuple[str, ...]
     jwt_public_key: str | None
@@ -68,6 +70,9 @@ LOG_FORMATS = ("console", "json")
 # postgres://, postgresql://) mean psycopg 3.
 DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
 _POSTGRES_SPELLINGS = ("postgres://", "postgresql://")
+# Bigcapital's system database is MySQL or MariaDB, read through PyMySQL.
+BIGCAPITAL_DATABASE_SCHEME = "mysql+pymysql"
+_MYSQL_SPELLINGS = ("mysql://", "mariadb://", "mariadb+pymysql://")
 
 
 def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool = True) -> Settings:
@@ -100,6 +105,7 @@ def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool 
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
+        bigcapital_database_url=_bigcapital_database_url(env.get("BIGCAPITAL_DATABASE_URL")),
         jwt_secret=_jwt_secret(env.get("APP_JWT_SECRET"), data_dir, create_secret),
         jwt_algorithms=algorithms,
         jwt_public_key=env.get("APP_JWT_PUBLIC_KEY") or None,
@@ -132,6 +138,20 @@ def _database_url(url: str) -> str:
     if not url.startswith(tuple(f"{scheme}://" for scheme in DATABASE_SCHEMES)):
         raise ConfigurationError(
             "DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/NAME"
+        )
+    return url
+
+
+def _bigcapital_database_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    for spelling in _MYSQL_SPELLINGS:
+        if url.startswith(spelling):
+            url = f"{BIGCAPITAL_DATABASE_SCHEME}://" + url[len(spelling) :]
+    if not url.startswith(f"{BIGCAPITAL_DATABASE_SCHEME}://"):
+        raise ConfigurationError(
+            "BIGCAPITAL_DATABASE_URL must be mysql+pymysql://USER:PASSWORD@HOST:PORT/NAME "
+            "(mysql:// and mariadb:// mean the same)"
         )
     return url
 

@@ -43,4 +43,4 @@ def shown(text: str) -> str:
 
 
 # The command groups register themselves on ``cli``.
-from app.cli import accounts, keys, serving  # noqa: E402, F401
+from app.cli import accounts, bigcapital_keys, keys, serving  # noqa: E402, F401

@@ -10,11 +10,24 @@ from app.settings import load_settings
 
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 MAX_UPSTREAM_ID = 2**63 - 1  # the column is a 64-bit integer
+ACCOUNTS_FROM_BIGCAPITAL = (
+    "accounts come from Bigcapital's database (BIGCAPITAL_DATABASE_URL): "
+    "manage users and organizations in Bigcapital"
+)
+
+
+@fails_cleanly
+def _accounts_are_bckeys_own() -> None:
+    """These commands manage bckeys' own accounts: refused, in one line, when
+    accounts come from Bigcapital."""
+    if load_settings(create_secret=False).bigcapital_database_url is not None:
+        raise click.ClickException(ACCOUNTS_FROM_BIGCAPITAL)
 
 
 @cli.group()
 def org():
     """Organizations."""
+    _accounts_are_bckeys_own()
 
 
 @org.command("create")
@@ -46,6 +59,7 @@ def org_list():
 @cli.group()
 def user():
     """Users."""
+    _accounts_are_bckeys_own()
 
 
 @user.command("create")
@@ -114,6 +128,7 @@ def user_remove(email, organization_id):
 @fails_cleanly
 def token(email, ttl):
     """Issue a JWT for an active user; prints the token."""
+    _accounts_are_bckeys_own()
     _, database = open_database(read_only=True)
     settings = load_settings()
     subject = accounts.token_subject(database, settings.jwt_subject, email)

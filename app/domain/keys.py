@@ -1,7 +1,10 @@
 """The API key format: minting, checksum, hashing and the display prefix.
 
 A key is ``bc_`` + 64 lowercase hex characters of CSPRNG output + 8 lowercase
-hex characters of CRC32 over those 64 characters. Everything here is pure.
+hex characters of CRC32 over those 64 characters. Bigcapital's own keys,
+``bc_`` + 96 lowercase hex characters (48 random bytes, no checksum), are
+kept too once imported (bckeys keys import-bigcapital). Everything here is
+pure.
 """
 
 import hashlib
@@ -19,6 +22,8 @@ DISPLAY_PREFIX_LENGTH = 8
 MAX_KEY_ID = 2**63 - 1
 
 _KEY_PATTERN = re.compile(r"bc_([0-9a-f]{64})([0-9a-f]{8})")
+# Bigcapital's GenerateApiKey: "bc_" + randomBytes(48).toString("hex").
+_BIGCAPITAL_KEY_PATTERN = re.compile(r"bc_[0-9a-f]{96}")
 # JSON's number grammar, ASCII digits only: what the spec's ``number`` means.
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
@@ -35,11 +40,14 @@ def mint_key() -> str:
 
 
 def is_well_formed(token: str) -> bool:
-    """Whether ``token`` has the key format and a valid checksum.
+    """Whether ``token`` has the key format and a valid checksum, or
+    Bigcapital's key format (which has no checksum).
 
-    Upper-case keys are not well formed: the format is lowercase only, so a
-    key's case is never folded.
+    Upper-case keys are not well formed: both formats are lowercase only, so
+    a key's case is never folded.
     """
+    if _BIGCAPITAL_KEY_PATTERN.fullmatch(token):
+        return True
     match = _KEY_PATTERN.fullmatch(token)
     return match is not None and secrets.compare_digest(checksum(match.group(1)), match.group(2))
 

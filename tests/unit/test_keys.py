@@ -9,7 +9,8 @@ from app.domain import keys
 KNOWN_RANDOM = "0123456789abcdef" * 4
 KNOWN_KEY = "bc_" + KNOWN_RANDOM + "a77cac63"
 KNOWN_HASH = "a17931362dcd46a64c5b2eb8309a9cde360aa00164bac316d7cfc66ece12e470"
-SCANNER_PATTERN = re.compile(r"\bbc_[0-9a-f]{72}\b")
+SCANNER_PATTERN = re.compile(r"\bbc_(?:[0-9a-f]{72}|[0-9a-f]{96})\b")
+BIGCAPITAL_KEY = "bc_" + "0123456789abcdef" * 6
 
 
 def test_checksum_is_crc32_of_the_random_hex_as_ascii():
@@ -33,6 +34,14 @@ def test_minted_keys_differ():
     assert len({keys.mint_key() for _ in range(1000)}) == 1000
 
 
+def test_bigcapitals_own_key_format_is_well_formed_without_a_checksum():
+    assert keys.is_well_formed(BIGCAPITAL_KEY)
+
+
+def test_secret_scanner_pattern_finds_bigcapitals_keys_in_text():
+    assert SCANNER_PATTERN.findall(f"KEY={BIGCAPITAL_KEY} ok") == [BIGCAPITAL_KEY]
+
+
 def test_secret_scanner_pattern_finds_a_key_in_text():
     text = f"export TOKEN={keys.mint_key()}; echo done"
     assert len(SCANNER_PATTERN.findall(text)) == 1
@@ -46,7 +55,10 @@ def test_secret_scanner_pattern_finds_a_key_in_text():
         KNOWN_KEY.upper(),
         KNOWN_KEY[:-1],  # truncated
         KNOWN_KEY + "0",  # too long
-        "bc_" + "ab" * 48,  # upstream's 96-hex form
+        BIGCAPITAL_KEY.upper().replace("BC_", "bc_"),  # Bigcapital's, upper-case hex
+        BIGCAPITAL_KEY[:-1],  # 95 hex
+        BIGCAPITAL_KEY + "0",  # 97 hex
+        "bc_" + "0" * 80,  # between the two formats
         "bc_" + "g" * 64 + "00000000",
         "bc_",
         "",

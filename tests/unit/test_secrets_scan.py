@@ -1,7 +1,7 @@
 """The scanner the suite relies on finds what it must."""
 
 from app.domain import keys
-from tests.support.secrets_scan import credentials_in
+from tests.support.secrets_scan import CREDENTIAL, credentials_in
 
 
 def test_scanner_finds_keys_jwts_and_authorization_headers():
@@ -12,6 +12,12 @@ def test_scanner_finds_keys_jwts_and_authorization_headers():
     assert credentials_in(f"token={jwt}")
     assert credentials_in("{'Authorization': 'Bearer x'}")
     assert credentials_in("authorization: bearer x")
+
+
+def test_scanner_finds_bigcapitals_own_keys_whole():
+    key = "bc_" + "ab" * 48
+    assert credentials_in(f"got {key} ok") == [key[:16] + "..."]
+    assert CREDENTIAL.sub("[credential]", f"got {key} ok") == "got [credential] ok"
 
 
 def test_scanner_passes_display_prefixes_and_ids():

@@ -112,3 +112,42 @@ def test_limits_can_be_switched_off(tmp_path):
 def test_bad_limits_are_refused(tmp_path, name, value):
     with pytest.raises(ConfigurationError, match=name):
         load_settings(_with(tmp_path, **{name: value}))
+
+
+def test_accounts_are_local_unless_bigcapital_database_url_is_set(tmp_path):
+    settings = load_settings({"BCKEYS_DATA_DIR": str(tmp_path), "APP_JWT_SECRET": "s" * 32})
+    assert settings.bigcapital_database_url is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+pymysql://ro:pw@db:3306/bigcapital_system",
+        "mysql://ro:pw@db:3306/bigcapital_system",
+        "mariadb://ro:pw@db:3306/bigcapital_system",
+        "mariadb+pymysql://ro:pw@db:3306/bigcapital_system",
+    ],
+)
+def test_bigcapital_database_url_spellings_mean_pymysql(tmp_path, url):
+    settings = load_settings(
+        {
+            "BCKEYS_DATA_DIR": str(tmp_path),
+            "APP_JWT_SECRET": "s" * 32,
+            "BIGCAPITAL_DATABASE_URL": url,
+        }
+    )
+    assert settings.bigcapital_database_url == "mysql+pymysql://ro:pw@db:3306/bigcapital_system"
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://ro@db/bigcapital_system", "sqlite:///x.db", "mysql+mysqldb://ro@db/x"]
+)
+def test_other_bigcapital_database_schemes_are_refused(tmp_path, url):
+    with pytest.raises(ConfigurationError, match="BIGCAPITAL_DATABASE_URL"):
+        load_settings(
+            {
+                "BCKEYS_DATA_DIR": str(tmp_path),
+                "APP_JWT_SECRET": "s" * 32,
+                "BIGCAPITAL_DATABASE_URL": url,
+            }
+        )
