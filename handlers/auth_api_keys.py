@@ -16,6 +16,7 @@ from app.services import current_services
 from app.web import metrics
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
+from app.web.verify_headers import email_header
 
 
 def _caller() -> Caller:
@@ -58,7 +59,7 @@ def revoke(id_: float):
 def verify():
     caller = _caller()
     body = {"userEmail": caller.email}
-    headers = {"Cache-Control": "no-store", "X-Auth-User-Email": caller.email}
+    headers = {"Cache-Control": "no-store", "X-Auth-User-Email": email_header(caller.email)}
     if caller.organization_public_id is not None:
         body["organizationId"] = caller.organization_public_id
         headers["X-Auth-Organization-Id"] = caller.organization_public_id
