@@ -11,9 +11,11 @@ from connexion.context import context
 from app.domain import audit, keys, tokens
 from app.domain.api_keys import ListedKey
 from app.domain.callers import Caller
-from app.domain.errors import Conflict, NotFound, RateLimited
+from app.domain.errors import Conflict, NotFound, RateLimited, Unauthenticated
+from app.domain.tokens import NoUpstreamSubject
 from app.services import current_services
 from app.web import metrics
+from app.web.auth import record_refusal
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
 from app.web.verify_headers import email_header
@@ -73,8 +75,12 @@ def verify():
 
 
 def _upstream_token(caller: Caller) -> str:
+    """Raises Unauthenticated for a key whose user the upstream cannot be
+    told about: tokens' subject is the user's id, and it has none."""
     token = context["token_info"]["token"]
-    if token.startswith(keys.PREFIX):
+    if not token.startswith(keys.PREFIX):
+        return token
+    try:
         return tokens.exchanged_token(
             current_services().settings,
             caller.email,
@@ -82,7 +88,9 @@ def _upstream_token(caller: Caller) -> str:
             caller.api_key_id,
             caller.organization_public_id,
         )
-    return token
+    except NoUpstreamSubject:
+        record_refusal(token, caller.organization_public_id, "no_upstream_id")
+        raise Unauthenticated("no_upstream_id") from None
 
 
 def _listed(key: ListedKey) -> dict:

@@ -115,6 +115,12 @@ def token_subject(database: Database, subject_kind: str, email: str) -> str:
             ) from None
 
 
+def upstream_id_of(database: Database, email: str) -> int | None:
+    """Bigcapital's id for the user, as recorded. Raises NotFound."""
+    with database.transaction() as session:
+        return _user(session, email).upstream_id
+
+
 def set_user_active(database: Database, email: str, active: bool) -> None:
     """Deactivates the user (its tokens and keys stop working) or activates
     it again. Raises NotFound."""

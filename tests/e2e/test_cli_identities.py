@@ -1,5 +1,5 @@
 """Users as the CLI creates them, through the served verify: every email it
-takes works."""
+takes works, and it says when a user's keys cannot be exchanged."""
 
 from urllib.parse import unquote
 
@@ -42,3 +42,15 @@ def test_user_create_refuses_an_email_with_control_characters_in_one_line(env, e
     assert result.stdout == ""
     assert "\x1b" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_user_create_warns_in_one_line_of_a_user_without_upstream_id_where_sub_is_the_id(env):
+    hardened = {**env, "APP_JWT_SUBJECT": "user_id"}
+    organization_id = _organization(env)
+    created = bckeys("user", "create", "a@example.com", "--org", organization_id, env=hardened)
+    assert created.stdout == "a@example.com\n"
+    (warning,) = created.stderr.splitlines()
+    assert "warning" in warning and "a@example.com" in warning and "--upstream-id" in warning
+    recorded = ("user", "create", "b@example.com", "--org", organization_id, "--upstream-id", "5")
+    assert bckeys(*recorded, env=hardened).stderr == ""
+    assert bckeys("user", "create", "c@example.com", "--org", organization_id, env=env).stderr == ""

@@ -1,10 +1,18 @@
-"""Verify for every identity bckeys accepts: emails beyond ASCII."""
+"""Verify for every identity bckeys accepts: emails beyond ASCII, users
+without an upstream id."""
 
+import logging
 from urllib.parse import unquote
 
+import pytest
 from sqlalchemy import update
+from starlette.testclient import TestClient
 
+from app.services import build_services
+from app.settings import load_settings
 from app.storage.models import User
+from app.web import metrics
+from app.web.application import create_app
 from tests.support.accounts import generate_key, make_account
 
 VERIFY = "/api/api-keys/verify"
@@ -12,6 +20,16 @@ VERIFY = "/api/api-keys/verify"
 
 def verify(client, token: str):
     return client.get(VERIFY, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def user_id_client(env):
+    """A client of a server whose tokens carry the user's id as ``sub``,
+    on the same database as ``client``."""
+    services = build_services(load_settings({**env, "APP_JWT_SUBJECT": "user_id"}))
+    with TestClient(create_app(services=services), raise_server_exceptions=False) as client:
+        yield client
+    services.database.engine.dispose()
 
 
 def test_a_non_latin_1_email_is_verified_and_percent_encoded_in_its_header(client, services):
@@ -44,3 +62,23 @@ def test_a_stored_email_with_control_characters_is_verified_with_them_encoded(cl
     response = verify(client, key)
     assert response.status_code == 200
     assert response.headers["x-auth-user-email"] == "evil%1B[2J@example.com"
+
+
+def test_a_key_of_a_user_without_an_upstream_id_is_refused_where_sub_is_the_user_id(
+    client, services, user_id_client, caplog
+):
+    key = generate_key(client, make_account(services))["key"]
+    refused = metrics.CREDENTIALS_REFUSED.labels("api_key", "no_upstream_id")
+    counted = refused._value.get()
+    caplog.set_level(logging.INFO, logger="bckeys.audit")
+    caplog.clear()
+    response = verify(user_id_client, key)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    (line,) = [record for record in caplog.records if record.name == "bckeys.audit"]
+    assert (line.event, line.kind, line.reason) == (
+        "credential.rejected",
+        "api_key",
+        "no_upstream_id",
+    )
+    assert refused._value.get() == counted + 1
