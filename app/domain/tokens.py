@@ -8,6 +8,7 @@ organization. Verification is pure: settings and the clock, no database.
 """
 
 import functools
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ ISSUED_ALGORITHM = "HS384"
 # A JWT larger than this is not one we issue or accept; refusing it early
 # keeps signature checks and base64 decoding off attacker-sized input.
 MAX_TOKEN_LENGTH = 8192
+# What no database takes as text (see _is_storable_text).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # The secret's minimum is our policy (32 bytes, refused below at start);
 # PyJWT would otherwise warn on every HS384/HS512 check with such a secret.
@@ -150,7 +153,7 @@ class TokenVerifier:
         # PyJWT accepts an ``exp`` that int() can read, "123" included; only
         # a JSON number is one here.
         expires = claims["exp"]
-        if not _is_number(expires) or not isinstance(claims["sub"], str):
+        if not _is_number(expires) or not _is_storable_text(claims["sub"]):
             raise InvalidToken
         # The leeway is for clocks that run behind ours (nbf, iat); a token
         # past its expiry is expired, whatever the leeway.
@@ -168,6 +171,13 @@ def _instant(timestamp: float) -> datetime | None:
 
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_storable_text(value) -> bool:
+    """Whether both databases can take it as a query parameter: JSON's escapes
+    can spell a lone surrogate, which no driver encodes, and NUL, which
+    PostgreSQL's text cannot hold. Such a ``sub`` names nobody."""
+    return isinstance(value, str) and _UNSTORABLE.search(value) is None
 
 
 def _exchanged_for(claims: dict) -> tuple[int | None, str | None]:

@@ -1,9 +1,11 @@
 """Verify for every identity bckeys accepts: emails beyond ASCII, users
-without an upstream id."""
+without an upstream id, hostile subjects."""
 
 import logging
+import time
 from urllib.parse import unquote
 
+import jwt
 import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
@@ -13,6 +15,7 @@ from app.settings import load_settings
 from app.storage.models import User
 from app.web import metrics
 from app.web.application import create_app
+from tests.conftest import JWT_SECRET
 from tests.support.accounts import generate_key, make_account
 
 VERIFY = "/api/api-keys/verify"
@@ -82,3 +85,10 @@ def test_a_key_of_a_user_without_an_upstream_id_is_refused_where_sub_is_the_user
         "no_upstream_id",
     )
     assert refused._value.get() == counted + 1
+
+
+@pytest.mark.parametrize("subject", ["\ud800", "ada\udfff@example.com", "ada\x00@example.com"])
+def test_a_signed_subject_that_cannot_name_a_user_is_401(client, account, subject):
+    token = jwt.encode({"sub": subject, "exp": int(time.time()) + 600}, JWT_SECRET, "HS384")
+    assert verify(client, token).status_code == 401
+    assert client.get("/api/api-keys", headers=account.headers(token=token)).status_code == 401

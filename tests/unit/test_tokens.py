@@ -246,6 +246,13 @@ def test_an_exchanged_token_names_its_key_and_organization(tmp_path, verifier):
     assert 0 < verified.expires_at.timestamp() - now() <= 60
 
 
+@pytest.mark.parametrize("subject", ["\ud800", "ada\udfff@example.com", "ada\x00@example.com"])
+def test_a_subject_no_database_can_look_up_is_malformed(verifier, subject):
+    with pytest.raises(InvalidToken) as refused:
+        verifier.verify(sign({"sub": subject, "exp": now() + 60}))
+    assert refused.value.reason == "malformed"
+
+
 def test_an_exchanged_token_in_the_id_format_needs_an_upstream_id(tmp_path):
     configured = settings(tmp_path, **HARDENED)
     assert (
