@@ -87,6 +87,7 @@ def _upstream_token(caller: Caller) -> str:
             caller.upstream_id,
             caller.api_key_id,
             caller.organization_public_id,
+            caller.expires_at,
         )
     except NoUpstreamSubject:
         record_refusal(token, caller.organization_public_id, "no_upstream_id")

@@ -8,6 +8,7 @@ organization. Verification is pure: settings and the clock, no database.
 """
 
 import functools
+import math
 import re
 import time
 import warnings
@@ -195,11 +196,18 @@ def _exchanged_for(claims: dict) -> tuple[int | None, str | None]:
     return key_id, organization_id
 
 
-def issue_token(settings: Settings, subject: str, ttl_seconds: int, **claims) -> str:
+def issue_token(
+    settings: Settings, subject: str, ttl_seconds: int, not_after: datetime | None = None, **claims
+) -> str:
     """A token as Bigcapital issues it: HS384, ``sub``, iat and exp, and iss
-    and aud when they are configured; ``claims`` are added to it."""
+    and aud when they are configured; ``claims`` are added to it. Its exp is
+    ``ttl_seconds`` ahead, or ``not_after`` when that comes first."""
     now = int(time.time())
-    payload = {"sub": subject, "iat": now, "exp": now + ttl_seconds, **claims}
+    expires = now + ttl_seconds
+    if not_after is not None:
+        # exp is whole seconds: rounded down, the token is dead by not_after.
+        expires = min(expires, math.floor(not_after.timestamp()))
+    payload = {"sub": subject, "iat": now, "exp": expires, **claims}
     if settings.jwt_issuer:
         payload["iss"] = settings.jwt_issuer
     if settings.jwt_audience:
@@ -227,13 +235,15 @@ def exchanged_token(
     upstream_id: int | None,
     api_key_id: int,
     organization_id: str,
+    key_expires_at: datetime | None = None,
 ) -> str:
     """A token for the upstream, exchanged for a verified key: its subject as
     configured, the key and its organization named, and a lifetime of
-    UPSTREAM_TOKEN_TTL_SECONDS. Raises NoUpstreamSubject."""
+    UPSTREAM_TOKEN_TTL_SECONDS, ending no later than the key. Raises NoUpstreamSubject."""
     return issue_token(
         settings,
         subject_for(settings.jwt_subject, email, upstream_id),
         settings.upstream_token_ttl_seconds,
+        key_expires_at,
         **{API_KEY_CLAIM: api_key_id, ORGANIZATION_CLAIM: organization_id},
     )

@@ -1,8 +1,10 @@
 """Verify for every identity bckeys accepts: emails beyond ASCII, users
-without an upstream id, hostile subjects."""
+without an upstream id, hostile subjects, keys about to expire."""
 
 import logging
+import math
 import time
+from datetime import timedelta
 from urllib.parse import unquote
 
 import jwt
@@ -12,7 +14,7 @@ from starlette.testclient import TestClient
 
 from app.services import build_services
 from app.settings import load_settings
-from app.storage.models import User
+from app.storage.models import ApiKey, User, utc_now
 from app.web import metrics
 from app.web.application import create_app
 from tests.conftest import JWT_SECRET
@@ -92,3 +94,17 @@ def test_a_signed_subject_that_cannot_name_a_user_is_401(client, account, subjec
     token = jwt.encode({"sub": subject, "exp": int(time.time()) + 600}, JWT_SECRET, "HS384")
     assert verify(client, token).status_code == 401
     assert client.get("/api/api-keys", headers=account.headers(token=token)).status_code == 401
+
+
+def test_an_exchanged_token_expires_no_later_than_its_key(client, account, services):
+    generated = generate_key(client, account)
+    expires_at = utc_now() + timedelta(seconds=1.7)
+    with services.database.transaction() as session:
+        session.execute(
+            update(ApiKey).where(ApiKey.id == generated["id"]).values(expires_at=expires_at)
+        )
+    response = verify(client, generated["key"])
+    assert response.status_code == 200
+    exchanged = response.headers["x-auth-upstream-authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(exchanged, options={"verify_signature": False})
+    assert claims["exp"] == math.floor(expires_at.timestamp())
