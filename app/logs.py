@@ -24,28 +24,54 @@ class _JsonLines(JsonFormatter):
 
 class _ConsoleLines(logging.Formatter):
     """The console format, with the request id of a record logged while
-    serving a request when its message does not name it already."""
+    serving a request when its message does not name it already.
+
+    Every character that is not printable is written escaped (``\\x1b``),
+    whatever field holds it: a logged value must not drive the terminal that
+    shows it, nor start a line of its own. Tracebacks keep their newlines.
+    """
+
+    def formatMessage(self, record):
+        return _escaped(super().formatMessage(record))
 
     def format(self, record):
-        line = super().format(record)
+        line = _escaped(super().format(record), keep="\n")
         request_id = getattr(record, "request_id", None)
         if request_id and "request_id=" not in line:
             line += f" request_id={request_id}"
         return line
 
 
-def configure_logging(level: str, log_format: str) -> None:
+def _escaped(text: str, keep: str = "") -> str:
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() or char in keep else char.encode("unicode_escape").decode()
+        for char in text
+    )
+
+
+def console_handler() -> logging.Handler:
+    """Writes records to stderr in the console format."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ConsoleLines(CONSOLE_FORMAT))
+    return handler
+
+
+def configure_logging(level: str, log_format: str) -> None:
     if log_format == "json":
+        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(
             _JsonLines(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 reserved_attrs=[*RESERVED_ATTRS, *_DROPPED_FIELDS],
+                # Control characters, in every field, are written as JSON escapes.
+                json_ensure_ascii=True,
             )
         )
     else:
-        handler.setFormatter(_ConsoleLines(CONSOLE_FORMAT))
+        handler = console_handler()
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

@@ -11,11 +11,14 @@ from connexion.context import context
 from app.domain import audit, keys, tokens
 from app.domain.api_keys import ListedKey
 from app.domain.callers import Caller
-from app.domain.errors import Conflict, NotFound, RateLimited
+from app.domain.errors import Conflict, NotFound, RateLimited, Unauthenticated
+from app.domain.tokens import NoUpstreamSubject
 from app.services import current_services
 from app.web import metrics
+from app.web.auth import record_refusal
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
+from app.web.verify_headers import email_header
 
 
 def _caller() -> Caller:
@@ -58,7 +61,7 @@ def revoke(id_: float):
 def verify():
     caller = _caller()
     body = {"userEmail": caller.email}
-    headers = {"Cache-Control": "no-store", "X-Auth-User-Email": caller.email}
+    headers = {"Cache-Control": "no-store", "X-Auth-User-Email": email_header(caller.email)}
     if caller.organization_public_id is not None:
         body["organizationId"] = caller.organization_public_id
         headers["X-Auth-Organization-Id"] = caller.organization_public_id
@@ -72,16 +75,23 @@ def verify():
 
 
 def _upstream_token(caller: Caller) -> str:
+    """Raises Unauthenticated for a key whose user the upstream cannot be
+    told about: tokens' subject is the user's id, and it has none."""
     token = context["token_info"]["token"]
-    if token.startswith(keys.PREFIX):
+    if not token.startswith(keys.PREFIX):
+        return token
+    try:
         return tokens.exchanged_token(
             current_services().settings,
             caller.email,
             caller.upstream_id,
             caller.api_key_id,
             caller.organization_public_id,
+            caller.expires_at,
         )
-    return token
+    except NoUpstreamSubject:
+        record_refusal(token, caller.organization_public_id, "no_upstream_id")
+        raise Unauthenticated("no_upstream_id") from None
 
 
 def _listed(key: ListedKey) -> dict:

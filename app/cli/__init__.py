@@ -2,13 +2,12 @@
 on stdout; a failure is one line on stderr and a non-zero exit."""
 
 import logging
-import sys
 from importlib.metadata import version
 
 import click
 
 from app.domain import audit
-from app.logs import CONSOLE_FORMAT
+from app.logs import console_handler
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,7 +15,7 @@ from app.logs import CONSOLE_FORMAT
 def cli():
     """Operate the Bigcapital API-key server."""
     # Audit lines (keys revoked by an operator) go to stderr, like the server's.
-    logging.basicConfig(level=logging.WARNING, format=CONSOLE_FORMAT, stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, handlers=[console_handler()])
     audit.audit_log.setLevel(logging.INFO)
 
 

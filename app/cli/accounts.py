@@ -73,8 +73,15 @@ def user():
 @fails_cleanly
 def user_create(email, organization_id, upstream_id):
     """Create the user if new and add it to the organization; prints the email."""
-    _, database = open_database(read_only=False)
-    click.echo(accounts.add_user(database, email, organization_id, upstream_id))
+    settings, database = open_database(read_only=False)
+    email = accounts.add_user(database, email, organization_id, upstream_id)
+    if settings.jwt_subject == "user_id" and accounts.upstream_id_of(database, email) is None:
+        click.echo(
+            f"bckeys: warning: {email} has no upstream id and APP_JWT_SUBJECT=user_id: "
+            "verify refuses their keys until one is recorded with --upstream-id N",
+            err=True,
+        )
+    click.echo(email)
 
 
 @user.command("list")

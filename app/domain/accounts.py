@@ -24,10 +24,23 @@ def email_key(email: str) -> str:
 # One @, something on each side, a dot in the domain, no spaces: what an
 # email must look like to be taken; delivery is never attempted.
 _PLAUSIBLE_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+# Bigcapital's IsEmail (validator.js) takes at most 254 characters.
+MAX_EMAIL_LENGTH = 254
 
 
 def check_email(email: str) -> None:
-    """Raises Invalid unless ``email`` looks like an email."""
+    """Raises Invalid unless ``email`` looks like an email.
+
+    Letters beyond ASCII are welcome, in the local part and the domain, as
+    Bigcapital takes them. Characters that are not printable never are: C0,
+    DEL and C1 controls, format characters (bidirectional overrides,
+    zero-width ones), surrogates, private-use and unassigned code points.
+    An email is written to logs, terminals and HTTP headers.
+    """
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise Invalid(f"an email has at most {MAX_EMAIL_LENGTH} characters")
+    if not email.isprintable():
+        raise Invalid(f"{email!r} holds a control or other unprintable character")
     if not _PLAUSIBLE_EMAIL.fullmatch(email):
         raise Invalid(f"{email!r} does not look like an email")
 
@@ -100,6 +113,12 @@ def token_subject(database: Database, subject_kind: str, email: str) -> str:
                 f"{email} has no upstream id; record Bigcapital's with "
                 f"bckeys user create {email} --org ORG_ID --upstream-id N"
             ) from None
+
+
+def upstream_id_of(database: Database, email: str) -> int | None:
+    """Bigcapital's id for the user, as recorded. Raises NotFound."""
+    with database.transaction() as session:
+        return _user(session, email).upstream_id
 
 
 def set_user_active(database: Database, email: str, active: bool) -> None:

@@ -27,6 +27,8 @@ REFUSAL_REASONS = (
     "revoked",
     "inactive_user",
     "not_member",
+    # A key whose user has no upstream id, where tokens' sub is the user's id.
+    "no_upstream_id",
 )
 
 

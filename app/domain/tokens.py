@@ -8,6 +8,8 @@ organization. Verification is pure: settings and the clock, no database.
 """
 
 import functools
+import math
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ ISSUED_ALGORITHM = "HS384"
 # A JWT larger than this is not one we issue or accept; refusing it early
 # keeps signature checks and base64 decoding off attacker-sized input.
 MAX_TOKEN_LENGTH = 8192
+# What no database takes as text (see _is_storable_text).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # The secret's minimum is our policy (32 bytes, refused below at start);
 # PyJWT would otherwise warn on every HS384/HS512 check with such a secret.
@@ -150,7 +154,7 @@ class TokenVerifier:
         # PyJWT accepts an ``exp`` that int() can read, "123" included; only
         # a JSON number is one here.
         expires = claims["exp"]
-        if not _is_number(expires) or not isinstance(claims["sub"], str):
+        if not _is_number(expires) or not _is_storable_text(claims["sub"]):
             raise InvalidToken
         # The leeway is for clocks that run behind ours (nbf, iat); a token
         # past its expiry is expired, whatever the leeway.
@@ -170,6 +174,13 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_storable_text(value) -> bool:
+    """Whether both databases can take it as a query parameter: JSON's escapes
+    can spell a lone surrogate, which no driver encodes, and NUL, which
+    PostgreSQL's text cannot hold. Such a ``sub`` names nobody."""
+    return isinstance(value, str) and _UNSTORABLE.search(value) is None
+
+
 def _exchanged_for(claims: dict) -> tuple[int | None, str | None]:
     """(key id, organization id) of a token exchanged for a key, else Nones."""
     if API_KEY_CLAIM not in claims:
@@ -185,11 +196,18 @@ def _exchanged_for(claims: dict) -> tuple[int | None, str | None]:
     return key_id, organization_id
 
 
-def issue_token(settings: Settings, subject: str, ttl_seconds: int, **claims) -> str:
+def issue_token(
+    settings: Settings, subject: str, ttl_seconds: int, not_after: datetime | None = None, **claims
+) -> str:
     """A token as Bigcapital issues it: HS384, ``sub``, iat and exp, and iss
-    and aud when they are configured; ``claims`` are added to it."""
+    and aud when they are configured; ``claims`` are added to it. Its exp is
+    ``ttl_seconds`` ahead, or ``not_after`` when that comes first."""
     now = int(time.time())
-    payload = {"sub": subject, "iat": now, "exp": now + ttl_seconds, **claims}
+    expires = now + ttl_seconds
+    if not_after is not None:
+        # exp is whole seconds: rounded down, the token is dead by not_after.
+        expires = min(expires, math.floor(not_after.timestamp()))
+    payload = {"sub": subject, "iat": now, "exp": expires, **claims}
     if settings.jwt_issuer:
         payload["iss"] = settings.jwt_issuer
     if settings.jwt_audience:
@@ -217,13 +235,15 @@ def exchanged_token(
     upstream_id: int | None,
     api_key_id: int,
     organization_id: str,
+    key_expires_at: datetime | None = None,
 ) -> str:
     """A token for the upstream, exchanged for a verified key: its subject as
     configured, the key and its organization named, and a lifetime of
-    UPSTREAM_TOKEN_TTL_SECONDS. Raises NoUpstreamSubject."""
+    UPSTREAM_TOKEN_TTL_SECONDS, ending no later than the key. Raises NoUpstreamSubject."""
     return issue_token(
         settings,
         subject_for(settings.jwt_subject, email, upstream_id),
         settings.upstream_token_ttl_seconds,
+        key_expires_at,
         **{API_KEY_CLAIM: api_key_id, ORGANIZATION_CLAIM: organization_id},
     )

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from app import logs
+from app.domain import audit
 
 _FLAGS = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
 
@@ -39,3 +40,51 @@ def test_records_skip_source_thread_and_process_lookups(restored, monkeypatch, l
         assert set(json.loads(line)) == {"time", "level", "logger", "message", "status"}
     else:
         assert line.endswith("INFO bckeys.test: one line")
+
+
+def configured_lines(monkeypatch, log_format: str, log) -> str:
+    """What configure_logging's handler writes for the records ``log`` makes."""
+    written = io.StringIO()
+    monkeypatch.setattr(logs.sys, "stderr", written)
+    logs.configure_logging("INFO", log_format)
+    log()
+    return written.getvalue()
+
+
+HOSTILE_EMAIL = "evil\x1b[2J\x9b\u202e\n@example.com"
+
+
+def test_console_lines_escape_control_characters_in_every_field(restored, monkeypatch):
+    written = configured_lines(
+        monkeypatch,
+        "console",
+        lambda: audit.key_created(HOSTILE_EMAIL, "org_\x1b", 7, "bc_\x1b\x07"),
+    )
+    assert "\x1b" not in written and "\x9b" not in written and "\u202e" not in written
+    (line,) = written.splitlines()
+    assert "actor=evil\\x1b[2J\\x9b\\u202e\\n@example.com" in line
+    assert "organization_id=org_\\x1b" in line
+
+
+def test_json_lines_escape_control_characters_in_every_field(restored, monkeypatch):
+    written = configured_lines(
+        monkeypatch, "json", lambda: audit.key_created(HOSTILE_EMAIL, "org_\x1b", 7, "bc_")
+    )
+    assert "\x1b" not in written and "\x9b" not in written and "\u202e" not in written
+    (line,) = written.splitlines()
+    fields = json.loads(line)
+    assert (fields["actor"], fields["organization_id"]) == (HOSTILE_EMAIL, "org_\x1b")
+    assert "\\u001b" in line
+
+
+def test_a_console_traceback_keeps_its_lines_with_controls_escaped(restored, monkeypatch):
+    def log_a_failure():
+        try:
+            raise ValueError("bad \x1b[2J value")
+        except ValueError:
+            logging.getLogger("bckeys.test").exception("failed")
+
+    written = configured_lines(monkeypatch, "console", log_a_failure)
+    assert "\x1b" not in written
+    assert "ValueError: bad \\x1b[2J value" in written
+    assert written.count("\n") > 2

@@ -2,7 +2,9 @@
 
 import base64
 import json
+import math
 import time
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -244,6 +246,28 @@ def test_an_exchanged_token_names_its_key_and_organization(tmp_path, verifier):
     verified = verifier.verify(token)
     assert (verified.subject, verified.api_key_id, verified.organization_id) == (EMAIL, 7, "org_x")
     assert 0 < verified.expires_at.timestamp() - now() <= 60
+
+
+def test_an_exchanged_token_dies_with_its_key_rounded_down_to_the_second(tmp_path):
+    key_expires_at = datetime.now(UTC) + timedelta(seconds=1.7)
+    token = exchanged_token(settings(tmp_path), EMAIL, None, 7, "org_x", key_expires_at)
+    claims = jwt.decode(token, SECRET, algorithms=["HS384"])
+    assert claims["exp"] == math.floor(key_expires_at.timestamp())
+    assert claims["exp"] <= key_expires_at.timestamp()
+
+
+def test_an_exchanged_token_for_a_key_that_outlives_it_lives_its_configured_ttl(tmp_path):
+    key_expires_at = datetime.now(UTC) + timedelta(hours=1)
+    token = exchanged_token(settings(tmp_path), EMAIL, None, 7, "org_x", key_expires_at)
+    claims = jwt.decode(token, SECRET, algorithms=["HS384"])
+    assert claims["exp"] - claims["iat"] == 60
+
+
+@pytest.mark.parametrize("subject", ["\ud800", "ada\udfff@example.com", "ada\x00@example.com"])
+def test_a_subject_no_database_can_look_up_is_malformed(verifier, subject):
+    with pytest.raises(InvalidToken) as refused:
+        verifier.verify(sign({"sub": subject, "exp": now() + 60}))
+    assert refused.value.reason == "malformed"
 
 
 def test_an_exchanged_token_in_the_id_format_needs_an_upstream_id(tmp_path):
