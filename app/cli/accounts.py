@@ -22,7 +22,7 @@ def org():
 @fails_cleanly
 def org_create(name):
     """Create an organization; prints its id."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     taken = accounts.organization_ids_named(database, name)
     organization_id = accounts.create_organization(database, name)
     if taken:
@@ -38,7 +38,7 @@ def org_create(name):
 @fails_cleanly
 def org_list():
     """List organizations, one a line: id, name, created."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     for public_id, name, created_at in accounts.organizations(database):
         click.echo(f"{public_id}\t{shown(name)}\t{created_at.isoformat()}")
 
@@ -59,7 +59,7 @@ def user():
 @fails_cleanly
 def user_create(email, organization_id, upstream_id):
     """Create the user if new and add it to the organization; prints the email."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     click.echo(accounts.add_user(database, email, organization_id, upstream_id))
 
 
@@ -68,7 +68,7 @@ def user_create(email, organization_id, upstream_id):
 @fails_cleanly
 def user_list(organization_id):
     """List the organization's members, one a line: email, active."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     for email, active in accounts.members(database, organization_id):
         click.echo(f"{email}\t{'active' if active else 'inactive'}")
 
@@ -78,7 +78,7 @@ def user_list(organization_id):
 @fails_cleanly
 def user_deactivate(email):
     """Deactivate the user: its tokens and keys stop working."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     accounts.set_user_active(database, email, False)
 
 
@@ -87,7 +87,7 @@ def user_deactivate(email):
 @fails_cleanly
 def user_activate(email):
     """Activate a deactivated user again."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     accounts.set_user_active(database, email, True)
 
 
@@ -97,7 +97,7 @@ def user_activate(email):
 @fails_cleanly
 def user_remove(email, organization_id):
     """Take the user out of the organization and revoke their keys there."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     for key_id in accounts.remove_user(database, email, organization_id):
         audit.key_revoked("operator (cli)", organization_id, key_id)
 
@@ -114,7 +114,7 @@ def user_remove(email, organization_id):
 @fails_cleanly
 def token(email, ttl):
     """Issue a JWT for an active user; prints the token."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     settings = load_settings()
     subject = accounts.token_subject(database, settings.jwt_subject, email)
     click.echo(issue_token(settings, subject, ttl))

@@ -26,7 +26,7 @@ def keys_list(organization_id):
     """List the organization's keys that are not revoked, one a line:
     id, masked key, created, expires, last used, name (a header row on a
     terminal)."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     api_keys = ApiKeyService(database, None)
     listed = api_keys.list(_organization(api_keys, organization_id))
     if sys.stdout.isatty():
@@ -52,7 +52,7 @@ def keys_list(organization_id):
 @fails_cleanly
 def keys_revoke(key_id, organization_id):
     """Revoke a key of the organization."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     api_keys = ApiKeyService(database, None)
     try:
         revoked = api_keys.revoke(_organization(api_keys, organization_id), key_id)
