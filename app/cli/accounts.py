@@ -4,6 +4,7 @@ import click
 
 from app.cli import cli, shown
 from app.cli.database import fails_cleanly, open_database
+from app.cli.numbers import WholeNumber
 from app.domain import accounts, audit
 from app.domain.tokens import issue_token
 from app.settings import load_settings
@@ -53,14 +54,29 @@ def user():
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @click.option(
     "--upstream-id",
-    type=click.IntRange(min=1, max=MAX_UPSTREAM_ID),
-    help="Bigcapital's id for the user (the sub of its id-subject tokens).",
+    type=WholeNumber(1, MAX_UPSTREAM_ID),
+    help="Bigcapital's id for the user (the sub of its id-subject tokens), if it has none.",
 )
 @fails_cleanly
 def user_create(email, organization_id, upstream_id):
     """Create the user if new and add it to the organization; prints the email."""
     _, database = open_database()
-    click.echo(accounts.add_user(database, email, organization_id, upstream_id))
+    added = accounts.add_user(database, email, organization_id, upstream_id)
+    if added.recorded_upstream_id is not None:
+        audit.upstream_id_set("operator (cli)", added.email, None, added.recorded_upstream_id)
+    click.echo(added.email)
+
+
+@user.command("set-upstream-id")
+@click.argument("email")
+@click.argument("upstream_id", metavar="N", type=WholeNumber(1, MAX_UPSTREAM_ID))
+@fails_cleanly
+def user_set_upstream_id(email, upstream_id):
+    """Record Bigcapital's id for the user, replacing the one it has."""
+    _, database = open_database()
+    recorded_email, previous = accounts.set_upstream_id(database, email, upstream_id)
+    if previous != upstream_id:
+        audit.upstream_id_set("operator (cli)", recorded_email, previous, upstream_id)
 
 
 @user.command("list")
@@ -106,7 +122,7 @@ def user_remove(email, organization_id):
 @click.argument("email")
 @click.option(
     "--ttl",
-    type=click.IntRange(min=1, max=10 * 365 * 24 * 3600),
+    type=WholeNumber(1, 10 * 365 * 24 * 3600),
     default=DEFAULT_TOKEN_TTL_SECONDS,
     show_default=True,
     help="Lifetime in seconds.",

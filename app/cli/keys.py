@@ -6,6 +6,7 @@ import click
 
 from app.cli import cli, shown
 from app.cli.database import fails_cleanly, open_database
+from app.cli.numbers import WholeNumber
 from app.domain import audit
 from app.domain.api_keys import ApiKeyService
 from app.domain.errors import NotFound
@@ -47,7 +48,7 @@ def keys_list(organization_id):
 
 
 @keys.command("revoke")
-@click.argument("key_id", metavar="ID", type=click.IntRange(min=1, max=MAX_KEY_ID))
+@click.argument("key_id", metavar="ID", type=WholeNumber(1, MAX_KEY_ID))
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @fails_cleanly
 def keys_revoke(key_id, organization_id):
