@@ -4,6 +4,7 @@ import click
 
 from app.cli import cli, shown
 from app.cli.database import fails_cleanly, open_database
+from app.cli.numbers import WholeNumber
 from app.domain import accounts, audit
 from app.domain.tokens import issue_token
 from app.settings import load_settings
@@ -35,7 +36,7 @@ def org():
 @fails_cleanly
 def org_create(name):
     """Create an organization; prints its id."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     taken = accounts.organization_ids_named(database, name)
     organization_id = accounts.create_organization(database, name)
     if taken:
@@ -51,7 +52,7 @@ def org_create(name):
 @fails_cleanly
 def org_list():
     """List organizations, one a line: id, name, created."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     for public_id, name, created_at in accounts.organizations(database):
         click.echo(f"{public_id}\t{shown(name)}\t{created_at.isoformat()}")
 
@@ -67,21 +68,35 @@ def user():
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @click.option(
     "--upstream-id",
-    type=click.IntRange(min=1, max=MAX_UPSTREAM_ID),
-    help="Bigcapital's id for the user (the sub of its id-subject tokens).",
+    type=WholeNumber(1, MAX_UPSTREAM_ID),
+    help="Bigcapital's id for the user (the sub of its id-subject tokens), if it has none.",
 )
 @fails_cleanly
 def user_create(email, organization_id, upstream_id):
     """Create the user if new and add it to the organization; prints the email."""
-    settings, database = open_database(read_only=False)
-    email = accounts.add_user(database, email, organization_id, upstream_id)
-    if settings.jwt_subject == "user_id" and accounts.upstream_id_of(database, email) is None:
+    settings, database = open_database()
+    added = accounts.add_user(database, email, organization_id, upstream_id)
+    if added.recorded_upstream_id is not None:
+        audit.upstream_id_set("operator (cli)", added.email, None, added.recorded_upstream_id)
+    if settings.jwt_subject == "user_id" and accounts.upstream_id_of(database, added.email) is None:
         click.echo(
-            f"bckeys: warning: {email} has no upstream id and APP_JWT_SUBJECT=user_id: "
+            f"bckeys: warning: {added.email} has no upstream id and APP_JWT_SUBJECT=user_id: "
             "verify refuses their keys until one is recorded with --upstream-id N",
             err=True,
         )
-    click.echo(email)
+    click.echo(added.email)
+
+
+@user.command("set-upstream-id")
+@click.argument("email")
+@click.argument("upstream_id", metavar="N", type=WholeNumber(1, MAX_UPSTREAM_ID))
+@fails_cleanly
+def user_set_upstream_id(email, upstream_id):
+    """Record Bigcapital's id for the user, replacing the one it has."""
+    _, database = open_database()
+    recorded_email, previous = accounts.set_upstream_id(database, email, upstream_id)
+    if previous != upstream_id:
+        audit.upstream_id_set("operator (cli)", recorded_email, previous, upstream_id)
 
 
 @user.command("list")
@@ -89,7 +104,7 @@ def user_create(email, organization_id, upstream_id):
 @fails_cleanly
 def user_list(organization_id):
     """List the organization's members, one a line: email, active."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     for email, active in accounts.members(database, organization_id):
         click.echo(f"{email}\t{'active' if active else 'inactive'}")
 
@@ -99,7 +114,7 @@ def user_list(organization_id):
 @fails_cleanly
 def user_deactivate(email):
     """Deactivate the user: its tokens and keys stop working."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     accounts.set_user_active(database, email, False)
 
 
@@ -108,7 +123,7 @@ def user_deactivate(email):
 @fails_cleanly
 def user_activate(email):
     """Activate a deactivated user again."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     accounts.set_user_active(database, email, True)
 
 
@@ -118,7 +133,7 @@ def user_activate(email):
 @fails_cleanly
 def user_remove(email, organization_id):
     """Take the user out of the organization and revoke their keys there."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     for key_id in accounts.remove_user(database, email, organization_id):
         audit.key_revoked("operator (cli)", organization_id, key_id)
 
@@ -127,7 +142,7 @@ def user_remove(email, organization_id):
 @click.argument("email")
 @click.option(
     "--ttl",
-    type=click.IntRange(min=1, max=10 * 365 * 24 * 3600),
+    type=WholeNumber(1, 10 * 365 * 24 * 3600),
     default=DEFAULT_TOKEN_TTL_SECONDS,
     show_default=True,
     help="Lifetime in seconds.",
@@ -136,7 +151,7 @@ def user_remove(email, organization_id):
 def token(email, ttl):
     """Issue a JWT for an active user; prints the token."""
     _accounts_are_bckeys_own()
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     settings = load_settings()
     subject = accounts.token_subject(database, settings.jwt_subject, email)
     click.echo(issue_token(settings, subject, ttl))

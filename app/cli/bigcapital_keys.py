@@ -17,7 +17,7 @@ def keys_import_bigcapital():
     """Take Bigcapital's API keys into bckeys' database, hashed, with their
     names, owners, organizations, expiry and revocation; prints how many were
     taken. Running it again takes nothing twice."""
-    settings, database = open_database(read_only=False)
+    settings, database = open_database()
     if settings.bigcapital_database_url is None:
         raise click.ClickException(
             "set BIGCAPITAL_DATABASE_URL to Bigcapital's system database to import its keys"

@@ -1,6 +1,6 @@
 """The database a command works on, opened so that every failure says which
-database it was and what to do, and a command that only reads creates
-nothing."""
+database it was and what to do, and no command but db upgrade and serve
+creates one."""
 
 import functools
 from pathlib import Path
@@ -46,23 +46,24 @@ def fails_cleanly(command):
     return wrapper
 
 
-def open_database(*, read_only: bool) -> tuple[Settings, Database]:
-    """The settings and the database, whose schema must be current.
+def open_database() -> tuple[Settings, Database]:
+    """The settings and the database, which must exist with a current schema.
 
-    ``read_only``: the database must exist already, and no file (database,
-    folder, JWT secret) is created.
+    No file (database, folder, JWT secret) is created: only db upgrade and
+    serve create a database, so that a command run outside the server's
+    folder says where it looked instead of leaving an empty one behind.
     """
     # No command but token and serve needs the JWT secret: none creates it.
     settings = load_settings(create_secret=False)
     _where["database"] = described(settings)
     database_file = make_url(settings.database_url).database if settings.is_sqlite else None
-    if read_only and database_file and not Path(database_file).exists():
+    if database_file and not Path(database_file).exists():
         raise NotFound(
             f"no database: {database_file} does not exist (data folder {settings.data_dir}): "
             "run bckeys db upgrade to create it, or set BCKEYS_DATA_DIR or DATABASE_URL "
             "to the server's"
         )
-    database = Database(create_database_engine(settings, create_folder=not read_only))
+    database = Database(create_database_engine(settings, create_folder=False))
     with outages_unavailable():
         current = migrate.is_current(database.engine)
     if not current:

@@ -6,6 +6,7 @@ import click
 
 from app.cli import cli, shown
 from app.cli.database import fails_cleanly, open_database
+from app.cli.numbers import WholeNumber
 from app.domain import audit
 from app.domain.api_keys import ApiKeyService
 from app.domain.errors import NotFound
@@ -26,7 +27,7 @@ def keys_list(organization_id):
     """List the organization's keys that are not revoked, one a line:
     id, masked key, created, expires, last used, name (a header row on a
     terminal)."""
-    _, database = open_database(read_only=True)
+    _, database = open_database()
     api_keys = ApiKeyService(database, None)
     listed = api_keys.list(_organization(api_keys, organization_id))
     if sys.stdout.isatty():
@@ -47,12 +48,12 @@ def keys_list(organization_id):
 
 
 @keys.command("revoke")
-@click.argument("key_id", metavar="ID", type=click.IntRange(min=1, max=MAX_KEY_ID))
+@click.argument("key_id", metavar="ID", type=WholeNumber(1, MAX_KEY_ID))
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @fails_cleanly
 def keys_revoke(key_id, organization_id):
     """Revoke a key of the organization."""
-    _, database = open_database(read_only=False)
+    _, database = open_database()
     api_keys = ApiKeyService(database, None)
     try:
         revoked = api_keys.revoke(_organization(api_keys, organization_id), key_id)

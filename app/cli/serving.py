@@ -4,16 +4,17 @@ import click
 
 from app.cli import cli
 from app.cli.database import fails_cleanly, upgrade_schema
+from app.cli.numbers import WholeNumber
 from app.settings import MAX_PORT, load_settings
 
 
 @cli.command()
 @click.option("--host", help="Address to listen on (default: HOST or 127.0.0.1).")
 @click.option(
-    "--port", type=click.IntRange(1, MAX_PORT), help="Port to listen on (default: PORT or 8000)."
+    "--port", type=WholeNumber(1, MAX_PORT), help="Port to listen on (default: PORT or 8000)."
 )
 @click.option(
-    "--workers", type=click.IntRange(min=1), help="Worker processes (default: WORKERS or cores)."
+    "--workers", type=WholeNumber(1), help="Worker processes (default: WORKERS or cores)."
 )
 @fails_cleanly
 def serve(host, port, workers):

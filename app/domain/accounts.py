@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -65,15 +66,23 @@ def create_organization(database: Database, name: str) -> str:
     return organization.public_id
 
 
+@dataclass(frozen=True)
+class AddedUser:
+    email: str
+    # The upstream id this call recorded (the user had none), else None.
+    recorded_upstream_id: int | None
+
+
 def add_user(
     database: Database, email: str, organization_public_id: str, upstream_id: int | None = None
-) -> str:
+) -> AddedUser:
     """Creates the user if new and makes it a member of the organization;
-    records ``upstream_id`` (Bigcapital's id for the user) when given.
-    Returns the email. An inactive user stays inactive.
+    records ``upstream_id`` (Bigcapital's id for the user) when given and
+    the user has none. An inactive user stays inactive.
 
     Raises Invalid for an email that does not look like one, NotFound for an
-    unknown organization, Conflict when another user has that upstream id.
+    unknown organization, Conflict when another user has that upstream id or
+    this user has another: replacing one is set_upstream_id's, on purpose.
     """
     check_email(email)
     with database.transaction() as session:
@@ -82,15 +91,40 @@ def add_user(
         if user is None:
             user = User(email=email, email_key=email_key(email), active=True)
             session.add(user)
+        recorded = None
         if upstream_id is not None and user.upstream_id != upstream_id:
-            holder = session.scalar(select(User.email).where(User.upstream_id == upstream_id))
-            if holder is not None:
-                raise Conflict(f"upstream id {upstream_id} belongs to {holder}")
-            user.upstream_id = upstream_id
+            if user.upstream_id is not None:
+                raise Conflict(
+                    f"{user.email} has upstream id {user.upstream_id}; to change it, run "
+                    f"bckeys user set-upstream-id {user.email} {upstream_id}"
+                )
+            _check_upstream_id_free(session, upstream_id)
+            user.upstream_id = recorded = upstream_id
         session.flush()
         if session.get(Membership, (user.id, organization_id)) is None:
             session.add(Membership(user_id=user.id, organization_id=organization_id))
-        return user.email
+        return AddedUser(user.email, recorded)
+
+
+def set_upstream_id(database: Database, email: str, upstream_id: int) -> tuple[str, int | None]:
+    """Records ``upstream_id`` as Bigcapital's id for the user, replacing the
+    one it has. Returns the user's email and its previous upstream id.
+
+    Raises NotFound for no such user, Conflict when another user has that id.
+    """
+    with database.transaction() as session:
+        user = _user(session, email)
+        previous = user.upstream_id
+        if previous != upstream_id:
+            _check_upstream_id_free(session, upstream_id)
+            user.upstream_id = upstream_id
+        return user.email, previous
+
+
+def _check_upstream_id_free(session, upstream_id: int) -> None:
+    holder = session.scalar(select(User.email).where(User.upstream_id == upstream_id))
+    if holder is not None:
+        raise Conflict(f"upstream id {upstream_id} belongs to {holder}")
 
 
 def token_subject(database: Database, subject_kind: str, email: str) -> str:

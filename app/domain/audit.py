@@ -1,7 +1,8 @@
-"""Audit events: keys created and revoked, credentials rejected.
+"""Audit events: keys created and revoked, credentials rejected, users'
+upstream ids recorded.
 
-Each names who, which organization, the key id and its display prefix;
-never a key, a token or an Authorization header.
+Each names who, and what it concerns: an organization, a key id and its
+display prefix, or a user; never a key, a token or an Authorization header.
 """
 
 import logging
@@ -41,6 +42,14 @@ def generate_refused(actor: str, organization_id: str, reason: str) -> None:
 
 def key_revoked(actor: str, organization_id: str, key_id: int) -> None:
     _event("key.revoked", actor=actor, organization_id=organization_id, key_id=key_id)
+
+
+def upstream_id_set(actor: str, email: str, old: int | None, new: int) -> None:
+    """Bigcapital's id recorded for a user: the ``sub`` its tokens carry
+    under APP_JWT_SUBJECT=user_id, so a change hands over an identity."""
+    _event(
+        "user.upstream_id_set", actor=actor, email=email, old_upstream_id=old, new_upstream_id=new
+    )
 
 
 def credential_rejected(token: str, organization_id: str | None, reason: str) -> None:

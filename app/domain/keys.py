@@ -75,7 +75,14 @@ def masked(display: str) -> str:
 def key_id(text: str) -> int | None:
     """The key id a path's ``id`` names, read exactly; None for any text that
     names no key: not a plain JSON number, not a whole number, or outside
-    1 to MAX_KEY_ID.
+    1 to MAX_KEY_ID."""
+    return whole_number(text, 1, MAX_KEY_ID)
+
+
+def whole_number(text: str, lowest: int, highest: int) -> int | None:
+    """The whole number ``text`` writes in the spec's plain ASCII number form
+    (JSON's grammar), read exactly; None for any other text, and for one
+    outside ``lowest`` to ``highest``.
 
     Python's float() and int() also take ``1_0``, ``+13``, `` 16`` and
     non-ASCII digits, and float() rounds past 2**53 (so that
@@ -85,6 +92,6 @@ def key_id(text: str) -> int | None:
     if not _JSON_NUMBER.fullmatch(text):
         return None
     value = Decimal(text)
-    if not 0 < value <= MAX_KEY_ID or value != value.to_integral_value():
+    if not lowest <= value <= highest or value != value.to_integral_value():
         return None
     return int(value)

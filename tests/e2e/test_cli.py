@@ -6,6 +6,7 @@ import jwt
 import pytest
 
 from app.domain import keys
+from tests.support.accounts import generate_key
 from tests.support.server import bckeys
 
 KEY = re.compile(r"bc_[0-9a-f]{72}")
@@ -125,6 +126,7 @@ def test_bad_configuration_fails_cleanly(env):
         ["user", "create"],
         ["user", "deactivate"],
         ["user", "remove"],
+        ["user", "set-upstream-id"],
         ["token"],
         ["keys", "list"],
         ["keys", "revoke"],
@@ -210,3 +212,123 @@ def test_token_in_the_id_format_without_an_upstream_id_says_what_to_do(env):
     )
     assert result.returncode != 0
     assert "--upstream-id" in result.stderr
+
+
+def in_digits(zero: str):
+    """A number written in the digits that start at ``zero``."""
+    return lambda number: "".join(chr(ord(zero) + int(digit)) for digit in str(number))
+
+
+# What int() reads as a number and the API's plain ASCII form does not.
+NOT_PLAIN = {
+    "leading-space": lambda number: f" {number}",
+    "plus": lambda number: f"+{number}",
+    "underscore": lambda number: f"0_{number}",
+    "leading-zero": lambda number: f"0{number}",
+    "arabic-indic": in_digits("\u0660"),
+    "full-width": in_digits("\uff10"),
+}
+
+
+def one_line_refusal(result) -> str:
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("form", NOT_PLAIN.values(), ids=NOT_PLAIN.keys())
+def test_keys_revoke_refuses_an_id_the_api_would_not_read_and_revokes_nothing(
+    env, client, account, form
+):
+    key_id = generate_key(client, account)["id"]
+    result = bckeys(
+        "keys", "revoke", form(key_id), "--org", account.organization_id, env=env, check=False
+    )
+    assert "plain ASCII" in one_line_refusal(result)
+    listed = bckeys("keys", "list", "--org", account.organization_id, env=env).stdout
+    assert [line.split("\t")[0] for line in listed.splitlines()] == [str(key_id)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["user", "create", "new@example.com", "--org", "{org}", "--upstream-id", "\u0665"],
+        ["user", "create", "new@example.com", "--org", "{org}", "--upstream-id", "1_000"],
+        ["user", "set-upstream-id", "{email}", "\u0661\u0662"],
+        ["token", "{email}", "--ttl", " 600"],
+        ["serve", "--port", "\u0661"],
+        ["serve", "--workers", "+2"],
+    ],
+    ids=" ".join,
+)
+def test_every_numeric_argument_reads_only_the_plain_ascii_form(env, account, args):
+    filled = [arg.format(org=account.organization_id, email=account.email) for arg in args]
+    members = bckeys("user", "list", "--org", account.organization_id, env=env).stdout
+    assert "plain ASCII" in one_line_refusal(bckeys(*filled, env=env, check=False))
+    assert bckeys("user", "list", "--org", account.organization_id, env=env).stdout == members
+
+
+def upstream_subject(env, email: str) -> str:
+    """The ``sub`` of the token bckeys issues for ``email`` in user_id mode."""
+    token = bckeys("token", email, env={**env, "APP_JWT_SUBJECT": "user_id"}).stdout.strip()
+    return jwt.decode(token, options={"verify_signature": False})["sub"]
+
+
+def create_user(env, account, upstream_id: str, check: bool = True):
+    return bckeys(
+        "user",
+        "create",
+        account.email,
+        "--org",
+        account.organization_id,
+        "--upstream-id",
+        upstream_id,
+        env=env,
+        check=check,
+    )
+
+
+def test_user_create_recording_a_first_upstream_id_is_audited(env, account):
+    stderr = create_user(env, account, "5").stderr
+    assert f"user.upstream_id_set actor=operator (cli) email={account.email} " in stderr
+    assert "old_upstream_id=None new_upstream_id=5" in stderr
+    assert upstream_subject(env, account.email) == "5"
+
+
+def test_user_create_with_the_upstream_id_the_user_has_changes_nothing(env, account):
+    create_user(env, account, "5")
+    again = create_user(env, account, "5")
+    assert again.stdout == f"{account.email}\n"
+    assert "upstream_id_set" not in again.stderr
+
+
+def test_user_create_never_replaces_an_upstream_id_and_says_how_to(env, account):
+    create_user(env, account, "5")
+    refusal = one_line_refusal(create_user(env, account, "12", check=False))
+    assert f"bckeys user set-upstream-id {account.email} 12" in refusal
+    assert upstream_subject(env, account.email) == "5"
+
+
+def test_user_set_upstream_id_replaces_it_and_audits_the_old_and_new_ids(env, account):
+    create_user(env, account, "5")
+    changed = bckeys("user", "set-upstream-id", account.email, "12", env=env)
+    assert changed.stdout == ""
+    assert f"user.upstream_id_set actor=operator (cli) email={account.email} " in changed.stderr
+    assert "old_upstream_id=5 new_upstream_id=12" in changed.stderr
+    assert upstream_subject(env, account.email) == "12"
+
+
+def test_user_set_upstream_id_refuses_another_user_s_id(env, account):
+    create_user(env, account, "5")
+    bckeys("user", "create", "other@example.com", "--org", account.organization_id, env=env)
+    refusal = bckeys("user", "set-upstream-id", "other@example.com", "5", env=env, check=False)
+    assert account.email in one_line_refusal(refusal)
+    assert upstream_subject(env, account.email) == "5"
+
+
+def test_user_set_upstream_id_of_an_unknown_user_is_one_line(env):
+    refusal = bckeys("user", "set-upstream-id", "nobody@example.com", "5", env=env, check=False)
+    assert "no user nobody@example.com" in one_line_refusal(refusal)

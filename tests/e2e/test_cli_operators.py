@@ -73,20 +73,42 @@ def test_a_bad_setting_is_one_line_naming_it(tmp_path, name, value):
     one_line_failure(bckeys("org", "list", env=env, check=False), name)
 
 
-def test_read_only_commands_outside_the_repository_create_nothing(tmp_path):
-    folder = tmp_path / "elsewhere"
-    folder.mkdir()
+def run_outside_the_repository(folder, args: list[str]) -> subprocess.CompletedProcess:
+    """``bckeys`` run in ``folder``, with no data folder or database named in
+    the environment: the default, ``var/`` in the working folder."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("BCKEYS_DATA_DIR", "DATABASE_URL", "APP_JWT_SECRET")
     }
+    return subprocess.run(
+        [str(BIN / "bckeys"), *args], cwd=folder, env=env, capture_output=True, text=True
+    )
+
+
+def test_read_only_commands_outside_the_repository_create_nothing(tmp_path):
     for args in (["org", "list"], ["keys", "list", "--org", "org_x"], ["token", "a@b.example"]):
-        result = subprocess.run(
-            [str(BIN / "bckeys"), *args], cwd=folder, env=env, capture_output=True, text=True
-        )
-        one_line_failure(result, str(folder / "var"), "db upgrade")
-    assert list(folder.iterdir()) == []
+        result = run_outside_the_repository(tmp_path, args)
+        one_line_failure(result, str(tmp_path / "var"), "db upgrade")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["org", "create", "Acme"],
+        ["user", "create", "a@example.com", "--org", "org_x"],
+        ["user", "activate", "a@example.com"],
+        ["user", "deactivate", "a@example.com"],
+        ["user", "remove", "a@example.com", "--org", "org_x"],
+        ["keys", "revoke", "1", "--org", "org_x"],
+    ],
+    ids=" ".join,
+)
+def test_writing_commands_outside_the_repository_create_nothing(tmp_path, args):
+    result = run_outside_the_repository(tmp_path, args)
+    one_line_failure(result, str(tmp_path / "var"), "db upgrade")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_operator_commands_list_activate_and_version(env):

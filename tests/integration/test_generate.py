@@ -1,5 +1,6 @@
 """POST /api/api-keys/generate through HTTP, on both engines."""
 
+import json
 import re
 
 import pytest
@@ -68,14 +69,19 @@ def test_key_belongs_to_the_callers_organization_and_user(client, account, servi
         assert session.get(User, stored.user_id).email == account.email
 
 
+CONTROL_CHARACTERS = "".join(chr(code) for code in range(32)) + "\x7f"
+
 NAMES = {
     "empty": "",
-    "very-long": "n" * 60_000,
     "255": "x" * 255,
-    "256": "x" * 256,
+    "255-astral": "\U0001f511" * 255,
+    "255-nul": "\x00" * 255,
+    "255-control": (CONTROL_CHARACTERS * 8)[:255],
+    "255-lone-surrogates": "\ud800" * 255,
+    "255-mixed": ("\x00\U0001f511é\u202e" * 64)[:255],
     "emoji": "🔑 key 👩🏽‍💻",
     "nul": "before\x00after",
-    "control": "".join(chr(code) for code in range(32)) + "\x7f",
+    "control": CONTROL_CHARACTERS,
     "right-to-left": "\u202eyek\u202c \u200f",
     "quotes-and-sql": "'; DROP TABLE api_keys; --",
     "lone-surrogate": "\ud800",
@@ -88,6 +94,28 @@ def test_every_name_the_schema_admits_is_stored_exactly(client, account, service
     assert stored_key(services, body["id"]).name == name
     listed = client.get("/api/api-keys", headers=account.headers()).json()
     assert [item.get("name") for item in listed if item["id"] == body["id"]] == [name]
+
+
+TOO_LONG_NAMES = {
+    "256": "x" * 256,
+    "256-astral": "\U0001f511" * 256,
+    "very-long": "n" * 60_000,
+}
+
+
+@pytest.mark.parametrize("name", TOO_LONG_NAMES.values(), ids=TOO_LONG_NAMES.keys())
+def test_a_name_over_255_characters_is_400_at_name_and_stores_nothing(
+    client, account, services, name
+):
+    before = key_count(services)
+    response = client.post(
+        "/api/api-keys/generate",
+        content=json.dumps({"name": name}).encode("ascii"),
+        headers={**account.headers(), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert [entry["pointer"] for entry in response.json()["errors"]] == ["/name"]
+    assert key_count(services) == before
 
 
 def test_extra_body_properties_are_ignored(client, account, services):

@@ -135,3 +135,14 @@ def test_the_spec_components_connexion_attaches_are_not_checked():
     schema = {"type": "integer", "components": {"schemas": {"A": {"type": "string"}}}}
     check = fast_check(schema)
     assert check(1) and not check("1")
+
+
+GENERATE_BODY = SCHEMAS["post /api/api-keys/generate request application/json"][0]
+
+
+@pytest.mark.parametrize("length", [255, 256])
+@pytest.mark.parametrize("character", ["n", "\x00", "\U0001f511", "\ud800", "\u0301"])
+def test_the_fast_check_counts_a_name_in_code_points_as_connexion_does(character, length):
+    body = {"name": character * length}
+    reference = Draft4RequestValidator(GENERATE_BODY)
+    assert fast_check(GENERATE_BODY)(body) is reference.is_valid(body) is (length <= 255)

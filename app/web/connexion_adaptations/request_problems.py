@@ -64,6 +64,8 @@ def _body_sentence(error: ValidationError) -> str:
         return f"'{_missing(error) or 'a field'}' is required in {inside}."
     if error.validator == "additionalProperties":
         return f"{where} has a field the schema does not allow."
+    if error.validator == "maxLength":
+        return f"{where} must be at most {error.validator_value} characters."
     return f"{where} does not satisfy the schema's '{error.validator}' rule."
 
 
