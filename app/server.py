@@ -1,7 +1,9 @@
 """Serving: uvicorn worker processes over the ASGI application."""
 
 import atexit
+import functools
 import os
+import resource
 import shutil
 import tempfile
 from pathlib import Path
@@ -9,12 +11,17 @@ from pathlib import Path
 import uvicorn
 
 from app.logs import configure_logging
-from app.settings import Settings, load_settings
+from app.settings import ConfigurationError, Settings, load_settings
 from app.storage import migrate
 from app.storage.engine import create_database_engine
-from app.web.http_protocol import HeadCappedHttpToolsProtocol
+from app.web.http_protocol import BoundedHttpToolsProtocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+# An idle keep-alive connection is closed after this long (uvicorn's default).
+KEEP_ALIVE_SECONDS = 5
+# Open files a worker needs besides its connections: the database pool and
+# its files, the metric files, the listening socket, the log stream.
+FILES_BESIDES_CONNECTIONS = 100
 METRIC_FILES = "PROMETHEUS_MULTIPROC_DIR"
 
 
@@ -47,6 +54,24 @@ def prepare_metric_files() -> Path:
     return folder
 
 
+def connection_bound(settings: Settings) -> int:
+    """The most connections a worker holds: WORKER_CONNECTIONS, within the
+    open-file limit less what the worker needs besides.
+
+    Raises ConfigurationError when that limit leaves no room.
+    """
+    soft_limit, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft_limit == resource.RLIM_INFINITY:
+        return settings.worker_connections
+    room = soft_limit - FILES_BESIDES_CONNECTIONS
+    if room < 1:
+        raise ConfigurationError(
+            f"the open-file limit ({soft_limit}) leaves no room for connections: "
+            f"raise it (ulimit -n) above {FILES_BESIDES_CONNECTIONS}"
+        )
+    return min(settings.worker_connections, room)
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serves until SIGINT or SIGTERM; in-flight requests are finished first.
 
@@ -56,6 +81,11 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """
     configure_logging(settings.log_level, settings.log_format)
     prepare_metric_files()
+    http_protocol = functools.partial(
+        BoundedHttpToolsProtocol,
+        head_timeout_s=settings.request_head_timeout_seconds,
+        max_connections=connection_bound(settings),
+    )
     if settings.is_sqlite:
         engine = create_database_engine(settings)
         migrate.upgrade(engine)
@@ -66,7 +96,8 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        http=HeadCappedHttpToolsProtocol,
+        http=http_protocol,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_config=None,
         log_level=settings.log_level.lower(),
         access_log=False,

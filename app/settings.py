@@ -17,6 +17,7 @@ MAX_PORT = 65535
 # What a JWT's ``sub`` holds: Bigcapital's two token formats.
 JWT_SUBJECTS = ("email", "user_id")
 MAX_UPSTREAM_TOKEN_TTL_SECONDS = 3600
+MAX_REQUEST_HEAD_TIMEOUT_SECONDS = 300
 
 
 class ConfigurationError(Exception):
@@ -54,6 +55,10 @@ class Settings:
     host: str
     port: int
     workers: int
+    # How long a connection may take to send a whole request head.
+    request_head_timeout_seconds: int
+    # Most connections one worker process holds at once.
+    worker_connections: int
     log_level: str
     log_format: str
 
@@ -120,6 +125,10 @@ def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool 
         host=env.get("HOST") or "127.0.0.1",
         port=_int(env, "PORT", 8000, 1, MAX_PORT),
         workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
+        request_head_timeout_seconds=_int(
+            env, "REQUEST_HEAD_TIMEOUT_SECONDS", 10, 1, MAX_REQUEST_HEAD_TIMEOUT_SECONDS
+        ),
+        worker_connections=_int(env, "WORKER_CONNECTIONS", 1000, 1),
         log_level=log_level,
         log_format=log_format,
     )
