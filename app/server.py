@@ -3,12 +3,14 @@
 import atexit
 import functools
 import os
+import re
 import resource
 import shutil
 import tempfile
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from app.logs import configure_logging
 from app.settings import ConfigurationError, Settings, load_settings
@@ -23,6 +25,10 @@ KEEP_ALIVE_SECONDS = 5
 # its files, the metric files, the listening socket, the log stream.
 FILES_BESIDES_CONNECTIONS = 100
 METRIC_FILES = "PROMETHEUS_MULTIPROC_DIR"
+# prometheus-client's multiprocess files, as prometheus_client.values names
+# them: counter_<pid>.db, histogram_<pid>.db, summary_<pid>.db and
+# gauge_<mode>_<pid>.db. Nothing else in the folder is theirs to remove.
+_METRIC_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_[0-9]+\.db")
 
 
 def asgi_app():
@@ -36,22 +42,37 @@ def asgi_app():
     return create_app(settings)
 
 
-def prepare_metric_files() -> Path:
-    """An empty folder for the workers' metric files (prometheus-client's
+def prepare_metric_files(settings: Settings) -> Path:
+    """A folder without metric files for the workers' (prometheus-client's
     multiprocess mode), named in the environment the workers inherit: the
-    PROMETHEUS_MULTIPROC_DIR the operator set, emptied, or a new one removed
-    when the server exits."""
+    PROMETHEUS_MULTIPROC_DIR the operator set, cleared of prometheus-client's
+    files only, or a new one removed when the server exits.
+
+    Raises ConfigurationError for the data folder or the SQLite database's.
+    """
     configured = os.environ.get(METRIC_FILES)
     if configured:
-        folder = Path(configured)
+        folder = Path(configured).resolve()
+        if folder in _data_folders(settings):
+            raise ConfigurationError(
+                f"{METRIC_FILES} must be a folder of its own, not the data folder or the database's"
+            )
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob("*.db"):
-            stale.unlink()
+        for stale in folder.iterdir():
+            if _METRIC_FILE.fullmatch(stale.name):
+                stale.unlink()
         return folder
     folder = Path(tempfile.mkdtemp(prefix="bckeys-metrics-"))
     os.environ[METRIC_FILES] = str(folder)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def _data_folders(settings: Settings) -> set[Path]:
+    folders = {settings.data_dir.resolve()}
+    if settings.is_sqlite:
+        folders.add(Path(make_url(settings.database_url).database).resolve().parent)
+    return folders
 
 
 def connection_bound(settings: Settings) -> int:
@@ -80,7 +101,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     release step instead.
     """
     configure_logging(settings.log_level, settings.log_format)
-    prepare_metric_files()
+    prepare_metric_files(settings)
     http_protocol = functools.partial(
         BoundedHttpToolsProtocol,
         head_timeout_s=settings.request_head_timeout_seconds,
