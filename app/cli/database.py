@@ -77,3 +77,24 @@ def upgrade_schema() -> None:
     _where["database"] = described(settings)
     with outages_unavailable():
         migrate.upgrade(create_database_engine(settings))
+
+
+def refuse_an_old_schema(settings: Settings) -> None:
+    """Raises NotFound when the database answers with a schema other than
+    this version's: a server started on it would answer 500 to every call.
+
+    An unreachable database is let be: the server answers 503 until it
+    returns, as in any outage.
+    """
+    engine = create_database_engine(settings)
+    try:
+        with outages_unavailable():
+            current = migrate.is_current(engine)
+    except Unavailable:
+        return
+    finally:
+        engine.dispose()
+    if not current:
+        raise NotFound(
+            f"{described(settings)} has no schema, or an older one: run bckeys db upgrade"
+        )

@@ -4,6 +4,9 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection;
 PostgreSQL gets connect, statement and TCP timeouts so that a stuck database
 becomes a 503 within 5 s instead of a hung request (the calls run on the
 event loop: see app.web.connexion_adaptations.flask_bridge).
+
+Every engine hides bound parameters from its errors and logs: they hold
+emails and key hashes, and an error's message reaches the logs.
 """
 
 from pathlib import Path
@@ -29,6 +32,7 @@ def create_database_engine(settings: Settings, *, create_folder: bool = True) ->
             Path(make_url(settings.database_url).database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             settings.database_url,
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_size=8,
             pool_timeout=POOL_TIMEOUT_S,
@@ -37,6 +41,7 @@ def create_database_engine(settings: Settings, *, create_folder: bool = True) ->
         return engine
     return create_engine(
         settings.database_url,
+        hide_parameters=True,
         pool_size=10,
         max_overflow=10,
         pool_timeout=POOL_TIMEOUT_S,
