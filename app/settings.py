@@ -14,6 +14,8 @@ HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 # A key's expiry must fit every engine's timestamp and Python's datetime.
 MAX_KEY_TTL_DAYS = 36525
 MAX_PORT = 65535
+# The data folder as bckeys creates it: its owner's alone, like its files.
+DATA_DIR_MODE = 0o700
 # What a JWT's ``sub`` holds: Bigcapital's two token formats.
 JWT_SUBJECTS = ("email", "user_id")
 MAX_UPSTREAM_TOKEN_TTL_SECONDS = 3600
@@ -156,7 +158,7 @@ def _jwt_secret(configured: str | None, data_dir: Path, create: bool) -> bytes:
     path = data_dir / JWT_SECRET_FILE
     if not create:
         return path.read_bytes().strip() if path.exists() else b""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     try:
         # O_EXCL: of several processes starting at once, exactly one writes.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
