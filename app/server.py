@@ -1,21 +1,34 @@
 """Serving: uvicorn worker processes over the ASGI application."""
 
 import atexit
+import functools
 import os
+import re
+import resource
 import shutil
 import tempfile
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from app.logs import configure_logging
-from app.settings import Settings, load_settings
+from app.settings import ConfigurationError, Settings, load_settings
 from app.storage import migrate
 from app.storage.engine import create_database_engine
-from app.web.http_protocol import HeadCappedHttpToolsProtocol
+from app.web.http_protocol import BoundedHttpToolsProtocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+# An idle keep-alive connection is closed after this long (uvicorn's default).
+KEEP_ALIVE_SECONDS = 5
+# Open files a worker needs besides its connections: the database pool and
+# its files, the metric files, the listening socket, the log stream.
+FILES_BESIDES_CONNECTIONS = 100
 METRIC_FILES = "PROMETHEUS_MULTIPROC_DIR"
+# prometheus-client's multiprocess files, as prometheus_client.values names
+# them: counter_<pid>.db, histogram_<pid>.db, summary_<pid>.db and
+# gauge_<mode>_<pid>.db. Nothing else in the folder is theirs to remove.
+_METRIC_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_[0-9]+\.db")
 
 
 def asgi_app():
@@ -29,22 +42,55 @@ def asgi_app():
     return create_app(settings)
 
 
-def prepare_metric_files() -> Path:
-    """An empty folder for the workers' metric files (prometheus-client's
+def prepare_metric_files(settings: Settings) -> Path:
+    """A folder without metric files for the workers' (prometheus-client's
     multiprocess mode), named in the environment the workers inherit: the
-    PROMETHEUS_MULTIPROC_DIR the operator set, emptied, or a new one removed
-    when the server exits."""
+    PROMETHEUS_MULTIPROC_DIR the operator set, cleared of prometheus-client's
+    files only, or a new one removed when the server exits.
+
+    Raises ConfigurationError for the data folder or the SQLite database's.
+    """
     configured = os.environ.get(METRIC_FILES)
     if configured:
-        folder = Path(configured)
+        folder = Path(configured).resolve()
+        if folder in _data_folders(settings):
+            raise ConfigurationError(
+                f"{METRIC_FILES} must be a folder of its own, not the data folder or the database's"
+            )
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob("*.db"):
-            stale.unlink()
+        for stale in folder.iterdir():
+            if _METRIC_FILE.fullmatch(stale.name):
+                stale.unlink()
         return folder
     folder = Path(tempfile.mkdtemp(prefix="bckeys-metrics-"))
     os.environ[METRIC_FILES] = str(folder)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def _data_folders(settings: Settings) -> set[Path]:
+    folders = {settings.data_dir.resolve()}
+    if settings.is_sqlite:
+        folders.add(Path(make_url(settings.database_url).database).resolve().parent)
+    return folders
+
+
+def connection_bound(settings: Settings) -> int:
+    """The most connections a worker holds: WORKER_CONNECTIONS, within the
+    open-file limit less what the worker needs besides.
+
+    Raises ConfigurationError when that limit leaves no room.
+    """
+    soft_limit, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft_limit == resource.RLIM_INFINITY:
+        return settings.worker_connections
+    room = soft_limit - FILES_BESIDES_CONNECTIONS
+    if room < 1:
+        raise ConfigurationError(
+            f"the open-file limit ({soft_limit}) leaves no room for connections: "
+            f"raise it (ulimit -n) above {FILES_BESIDES_CONNECTIONS}"
+        )
+    return min(settings.worker_connections, room)
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -55,7 +101,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     release step instead.
     """
     configure_logging(settings.log_level, settings.log_format)
-    prepare_metric_files()
+    prepare_metric_files(settings)
+    http_protocol = functools.partial(
+        BoundedHttpToolsProtocol,
+        head_timeout_s=settings.request_head_timeout_seconds,
+        max_connections=connection_bound(settings),
+    )
     if settings.is_sqlite:
         engine = create_database_engine(settings)
         migrate.upgrade(engine)
@@ -66,7 +117,8 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        http=HeadCappedHttpToolsProtocol,
+        http=http_protocol,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_config=None,
         log_level=settings.log_level.lower(),
         access_log=False,

@@ -14,9 +14,12 @@ HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 # A key's expiry must fit every engine's timestamp and Python's datetime.
 MAX_KEY_TTL_DAYS = 36525
 MAX_PORT = 65535
+# The data folder as bckeys creates it: its owner's alone, like its files.
+DATA_DIR_MODE = 0o700
 # What a JWT's ``sub`` holds: Bigcapital's two token formats.
 JWT_SUBJECTS = ("email", "user_id")
 MAX_UPSTREAM_TOKEN_TTL_SECONDS = 3600
+MAX_REQUEST_HEAD_TIMEOUT_SECONDS = 300
 
 
 class ConfigurationError(Exception):
@@ -56,6 +59,10 @@ class Settings:
     host: str
     port: int
     workers: int
+    # How long a connection may take to send a whole request head.
+    request_head_timeout_seconds: int
+    # Most connections one worker process holds at once.
+    worker_connections: int
     log_level: str
     log_format: str
 
@@ -126,6 +133,10 @@ def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool 
         host=env.get("HOST") or "127.0.0.1",
         port=_int(env, "PORT", 8000, 1, MAX_PORT),
         workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
+        request_head_timeout_seconds=_int(
+            env, "REQUEST_HEAD_TIMEOUT_SECONDS", 10, 1, MAX_REQUEST_HEAD_TIMEOUT_SECONDS
+        ),
+        worker_connections=_int(env, "WORKER_CONNECTIONS", 1000, 1),
         log_level=log_level,
         log_format=log_format,
     )
@@ -167,7 +178,7 @@ def _jwt_secret(configured: str | None, data_dir: Path, create: bool) -> bytes:
     path = data_dir / JWT_SECRET_FILE
     if not create:
         return path.read_bytes().strip() if path.exists() else b""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     try:
         # O_EXCL: of several processes starting at once, exactly one writes.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -67,9 +67,7 @@ def open_database() -> tuple[Settings, Database]:
     with outages_unavailable():
         current = migrate.is_current(database.engine)
     if not current:
-        raise NotFound(
-            f"{described(settings)} has no schema, or an older one: run bckeys db upgrade"
-        )
+        raise _old_schema(settings)
     return settings, database
 
 
@@ -78,3 +76,26 @@ def upgrade_schema() -> None:
     _where["database"] = described(settings)
     with outages_unavailable():
         migrate.upgrade(create_database_engine(settings))
+
+
+def refuse_an_old_schema(settings: Settings) -> None:
+    """Raises NotFound when the database answers with a schema other than
+    this version's: a server started on it would answer 500 to every call.
+
+    An unreachable database is let be: the server answers 503 until it
+    returns, as in any outage.
+    """
+    engine = create_database_engine(settings)
+    try:
+        with outages_unavailable():
+            current = migrate.is_current(engine)
+    except Unavailable:
+        return
+    finally:
+        engine.dispose()
+    if not current:
+        raise _old_schema(settings)
+
+
+def _old_schema(settings: Settings) -> NotFound:
+    return NotFound(f"{described(settings)} has no schema, or an older one: run bckeys db upgrade")

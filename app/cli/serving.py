@@ -3,7 +3,7 @@
 import click
 
 from app.cli import cli
-from app.cli.database import fails_cleanly, upgrade_schema
+from app.cli.database import fails_cleanly, refuse_an_old_schema, upgrade_schema
 from app.cli.numbers import WholeNumber
 from app.settings import MAX_PORT, load_settings
 
@@ -22,6 +22,8 @@ def serve(host, port, workers):
     from app.server import serve as run_server
 
     settings = load_settings()
+    if not settings.is_sqlite:
+        refuse_an_old_schema(settings)
     run_server(
         settings,
         host or settings.host,

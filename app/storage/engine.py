@@ -4,14 +4,19 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection;
 PostgreSQL gets connect, statement and TCP timeouts so that a stuck database
 becomes a 503 within 5 s instead of a hung request (the calls run on the
 event loop: see app.web.connexion_adaptations.flask_bridge).
+
+Every engine hides bound parameters from its errors and logs: they hold
+emails and key hashes, and an error's message reaches the logs.
 """
 
+import contextlib
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-from app.settings import Settings
+from app.settings import DATA_DIR_MODE, Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 4000
 POSTGRES_CONNECT_TIMEOUT_S = 2
@@ -19,6 +24,7 @@ POSTGRES_STATEMENT_TIMEOUT_MS = 3000
 # Sent data left unacknowledged this long (a network blackhole) fails the call.
 POSTGRES_TCP_USER_TIMEOUT_MS = 4000
 POOL_TIMEOUT_S = 3
+DATABASE_FILE_MODE = 0o600
 
 
 def create_database_engine(settings: Settings, *, create_folder: bool = True) -> Engine:
@@ -26,9 +32,10 @@ def create_database_engine(settings: Settings, *, create_folder: bool = True) ->
     SQLite file's folder (commands that only read make none)."""
     if settings.is_sqlite:
         if create_folder:
-            Path(make_url(settings.database_url).database).parent.mkdir(parents=True, exist_ok=True)
+            _create_database_file(Path(make_url(settings.database_url).database))
         engine = create_engine(
             settings.database_url,
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_size=8,
             pool_timeout=POOL_TIMEOUT_S,
@@ -37,6 +44,7 @@ def create_database_engine(settings: Settings, *, create_folder: bool = True) ->
         return engine
     return create_engine(
         settings.database_url,
+        hide_parameters=True,
         pool_size=10,
         max_overflow=10,
         pool_timeout=POOL_TIMEOUT_S,
@@ -51,6 +59,15 @@ def create_database_engine(settings: Settings, *, create_folder: bool = True) ->
             "options": f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}",
         },
     )
+
+
+def _create_database_file(path: Path) -> None:
+    """The SQLite file, made its owner's alone before SQLite creates it
+    world-readable; SQLite gives its -wal and -shm files the same mode. A
+    folder or file that exists already keeps the mode its operator chose."""
+    path.parent.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DATABASE_FILE_MODE))
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:

@@ -1,6 +1,7 @@
 """Schema migrations: Alembic, driven from code (the only way the schema is made)."""
 
 import functools
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +11,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic announces each context it makes at INFO, and /readyz makes one per
+# call: two lines a probe. They say nothing an operator needs; the lines of
+# the migrations themselves ("Running upgrade ...") stay.
+_CONTEXT_ANNOUNCEMENTS = frozenset({"Context impl %s.", "Will assume %s DDL."})
+logging.getLogger("alembic.runtime.migration").addFilter(
+    lambda record: record.msg not in _CONTEXT_ANNOUNCEMENTS
+)
 
 
 def _config(connection=None) -> Config:

@@ -109,7 +109,7 @@ def test_metrics_can_be_switched_off(start_server):
     assert httpx.get(f"{server.url}/metrics", timeout=10).status_code == 404
 
 
-def test_the_metric_files_folder_is_emptied_when_the_server_starts(
+def test_the_previous_run_s_metric_files_are_removed_when_the_server_starts(
     start_server, services, tmp_path
 ):
     folder = tmp_path / "metric-files"

@@ -2,6 +2,7 @@
 worker buffers them."""
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,16 @@ def test_head_over_32_kib_is_431_problem(server):
     answer = raw_request(server, HEAD_LIMIT + 1024)
     assert answer.startswith(b"HTTP/1.1 431 ")
     assert b"application/problem+json" in answer
+
+
+def test_the_first_read_of_a_head_counts_towards_its_32_kib(server):
+    first = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + b"a" * (24 * 1024)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(first)
+        time.sleep(0.3)
+        sock.sendall(b"a" * (24 * 1024) + b"\r\nConnection: close\r\n\r\n")
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 431 ")
 
 
 def test_a_64_mib_header_does_not_grow_the_worker(server):

@@ -1,6 +1,7 @@
 """A real server process (``bckeys serve``) on a free loopback port."""
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -26,8 +27,12 @@ def bckeys(*args: str, env: dict, check: bool = True, timeout: float = 60):
     )
 
 
+def _limit_open_files(count: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+
 class ServerProcess:
-    def __init__(self, env: dict, log_path: Path, workers: int = 1):
+    def __init__(self, env: dict, log_path: Path, workers: int = 1, open_files: int | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -38,6 +43,7 @@ class ServerProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=None if open_files is None else lambda: _limit_open_files(open_files),
         )
         self.wait_until_ready()
 

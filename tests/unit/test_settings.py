@@ -25,6 +25,7 @@ def test_defaults(tmp_path):
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.api_key_ttl_days is None
     assert (settings.log_level, settings.log_format) == ("INFO", "console")
+    assert (settings.request_head_timeout_seconds, settings.worker_connections) == (10, 1000)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "soon", "inf", "nan"])
@@ -62,7 +63,16 @@ def test_key_ttl_of_a_century_is_accepted(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "0"), ("PORT", "65536"), ("PORT", "-1"), ("PORT", "1e3"), ("WORKERS", "0")],
+    [
+        ("PORT", "0"),
+        ("PORT", "65536"),
+        ("PORT", "-1"),
+        ("PORT", "1e3"),
+        ("WORKERS", "0"),
+        ("REQUEST_HEAD_TIMEOUT_SECONDS", "0"),
+        ("REQUEST_HEAD_TIMEOUT_SECONDS", "301"),
+        ("WORKER_CONNECTIONS", "0"),
+    ],
 )
 def test_numbers_outside_their_range_are_refused(tmp_path, name, value):
     with pytest.raises(ConfigurationError, match=name):
