@@ -4,18 +4,26 @@ The edge middleware makes the app's Services current for each request, so
 that the security step and the handlers reach the right database.
 """
 
+import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from app.domain.api_keys import ApiKeyService
 from app.domain.bigcapital_callers import BigcapitalCallers
 from app.domain.callers import Callers
 from app.domain.tokens import TokenVerifier
+from app.domain.upstream_operations import OperationIndex
 from app.settings import Settings
 from app.storage.bigcapital import BigcapitalDatabase, create_bigcapital_engine
 from app.storage.database import Database
 from app.storage.engine import create_database_engine
+from app.upstream_document import load_operation_index
+
+# The contract, served as it is and routed by Connexion; its tags name
+# bckeys' own operations for scoped keys.
+SPECIFICATION = Path(__file__).resolve().parents[1] / "openapi.json"
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,15 @@ class Services:
     api_keys: ApiKeyService
     callers: Callers | BigcapitalCallers
     tokens: TokenVerifier
+    # What scoped keys' permissions name: bckeys' own operations, and the
+    # upstream's (None without UPSTREAM_OPENAPI).
+    own_operations: OperationIndex
+    upstream_operations: OperationIndex | None
+
+    @property
+    def permission_tags(self) -> frozenset[str]:
+        upstream = self.upstream_operations.tags if self.upstream_operations else frozenset()
+        return self.own_operations.tags | upstream
 
 
 def build_services(settings: Settings) -> Services:
@@ -41,6 +58,10 @@ def build_services(settings: Settings) -> Services:
         ),
         callers=callers_for(settings, database),
         tokens=TokenVerifier(settings),
+        own_operations=OperationIndex(json.loads(SPECIFICATION.read_text())),
+        upstream_operations=(
+            load_operation_index(settings.upstream_openapi) if settings.upstream_openapi else None
+        ),
     )
 
 

@@ -6,6 +6,16 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.environment import (
+    MAX_KEYS_PER_ORGANIZATION,
+    ConfigurationError,
+    Rate,
+    positive_number,
+    rate,
+    switch,
+    whole_number,
+)
+
 log = logging.getLogger(__name__)
 
 MIN_JWT_SECRET_BYTES = 32
@@ -22,22 +32,6 @@ MAX_UPSTREAM_TOKEN_TTL_SECONDS = 3600
 MAX_REQUEST_HEAD_TIMEOUT_SECONDS = 300
 
 
-class ConfigurationError(Exception):
-    """The environment asks for something the server refuses to run with."""
-
-
-RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-MAX_KEYS_PER_ORGANIZATION = 10**9
-
-
-@dataclass(frozen=True)
-class Rate:
-    """At most ``limit`` events per ``period_seconds``."""
-
-    limit: int
-    period_seconds: int
-
-
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -51,6 +45,9 @@ class Settings:
     jwt_issuer: str | None
     jwt_audience: str | None
     upstream_token_ttl_seconds: int
+    # The upstream's OpenAPI document (a path or an http(s) URL): the
+    # vocabulary of scoped keys' permissions. None: bckeys' own operations.
+    upstream_openapi: str | None
     api_key_ttl_days: float | None
     generate_rate: Rate | None
     # None: no cap (``off``, for bulk runs such as the benchmark).
@@ -119,24 +116,25 @@ def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool 
         jwt_subject=jwt_subject,
         jwt_issuer=env.get("APP_JWT_ISSUER") or None,
         jwt_audience=env.get("APP_JWT_AUDIENCE") or None,
-        upstream_token_ttl_seconds=_int(
+        upstream_token_ttl_seconds=whole_number(
             env, "UPSTREAM_TOKEN_TTL_SECONDS", 60, 1, MAX_UPSTREAM_TOKEN_TTL_SECONDS
         ),
-        api_key_ttl_days=_positive_float(env, "API_KEY_TTL_DAYS", MAX_KEY_TTL_DAYS),
-        generate_rate=_rate(env.get("API_KEY_GENERATE_RATE") or "10/minute"),
+        upstream_openapi=env.get("UPSTREAM_OPENAPI") or None,
+        api_key_ttl_days=positive_number(env, "API_KEY_TTL_DAYS", MAX_KEY_TTL_DAYS),
+        generate_rate=rate(env.get("API_KEY_GENERATE_RATE") or "10/minute"),
         api_keys_per_organization=(
             None
             if (env.get("API_KEYS_PER_ORGANIZATION") or "").strip().lower() == "off"
-            else _int(env, "API_KEYS_PER_ORGANIZATION", 1000, 1, MAX_KEYS_PER_ORGANIZATION)
+            else whole_number(env, "API_KEYS_PER_ORGANIZATION", 1000, 1, MAX_KEYS_PER_ORGANIZATION)
         ),
-        metrics_enabled=_switch(env, "METRICS", True),
+        metrics_enabled=switch(env, "METRICS", True),
         host=env.get("HOST") or "127.0.0.1",
-        port=_int(env, "PORT", 8000, 1, MAX_PORT),
-        workers=_int(env, "WORKERS", os.cpu_count() or 1, 1),
-        request_head_timeout_seconds=_int(
+        port=whole_number(env, "PORT", 8000, 1, MAX_PORT),
+        workers=whole_number(env, "WORKERS", os.cpu_count() or 1, 1),
+        request_head_timeout_seconds=whole_number(
             env, "REQUEST_HEAD_TIMEOUT_SECONDS", 10, 1, MAX_REQUEST_HEAD_TIMEOUT_SECONDS
         ),
-        worker_connections=_int(env, "WORKER_CONNECTIONS", 1000, 1),
+        worker_connections=whole_number(env, "WORKER_CONNECTIONS", 1000, 1),
         log_level=log_level,
         log_format=log_format,
     )
@@ -193,58 +191,3 @@ def _jwt_secret(configured: str | None, data_dir: Path, create: bool) -> bytes:
         path,
     )
     return secret
-
-
-def _int(env, name: str, default: int, lowest: int, highest: int | None = None) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number") from None
-    if value < lowest or (highest is not None and value > highest):
-        bounds = f"from {lowest} to {highest}" if highest is not None else f"at least {lowest}"
-        raise ConfigurationError(f"{name} must be {bounds}")
-    return value
-
-
-def _switch(env, name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if not raw:
-        return default
-    if raw not in ("on", "off"):
-        raise ConfigurationError(f"{name} must be on or off")
-    return raw == "on"
-
-
-def _rate(raw: str) -> Rate | None:
-    """``N/second``, ``N/minute``, ``N/hour``, ``N/day``, or ``off`` (None)."""
-    text = raw.strip().lower()
-    if text == "off":
-        return None
-    count, _, period = text.partition("/")
-    if (
-        not count.isascii()
-        or not count.isdigit()
-        or period not in RATE_PERIODS
-        or not 1 <= int(count) <= MAX_KEYS_PER_ORGANIZATION
-    ):
-        raise ConfigurationError(
-            "API_KEY_GENERATE_RATE must be N/second, N/minute, N/hour or N/day "
-            f"(N from 1 to {MAX_KEYS_PER_ORGANIZATION}), or off"
-        )
-    return Rate(int(count), RATE_PERIODS[period])
-
-
-def _positive_float(env, name: str, highest: float) -> float | None:
-    raw = env.get(name)
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number") from None
-    if not 0 < value <= highest:
-        raise ConfigurationError(f"{name} must be a positive number, at most {highest:g}")
-    return value

@@ -14,7 +14,7 @@ from app.domain.callers import Caller
 from app.domain.errors import Conflict, NotFound, RateLimited, Unauthenticated
 from app.domain.tokens import NoUpstreamSubject
 from app.services import current_services
-from app.web import metrics
+from app.web import key_scopes, metrics
 from app.web.auth import record_refusal
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
@@ -27,8 +27,10 @@ def _caller() -> Caller:
 
 def generate(body: dict):
     caller = _caller()
+    key_scopes.require_permission(caller, "AuthApiKeysController_generate")
+    scope = key_scopes.requested_permissions(body)
     try:
-        key_id, key = current_services().api_keys.generate(caller, body.get("name"))
+        key_id, key = current_services().api_keys.generate(caller, body.get("name"), scope)
     except (RateLimited, Conflict) as refusal:
         reason = "rate" if isinstance(refusal, RateLimited) else "organization_full"
         audit.generate_refused(caller.email, caller.organization_public_id, reason)
@@ -41,7 +43,9 @@ def generate(body: dict):
 
 
 def get_api_keys():
-    listed = current_services().api_keys.list(_caller().organization_id)
+    caller = _caller()
+    key_scopes.require_permission(caller, "AuthApiKeysController_getApiKeys")
+    listed = current_services().api_keys.list(caller.organization_id)
     return json_response([_listed(key) for key in listed], 200)
 
 
@@ -52,14 +56,16 @@ def revoke(id_: float):
     if key_id is None:
         raise NotFound
     caller = _caller()
-    if current_services().api_keys.revoke(caller.organization_id, key_id):
-        audit.key_revoked(caller.email, caller.organization_public_id, key_id)
+    key_scopes.require_permission(caller, "AuthApiKeysController_revoke")
+    for revoked_id in current_services().api_keys.revoke(caller.organization_id, key_id):
+        audit.key_revoked(caller.email, caller.organization_public_id, revoked_id)
         metrics.KEYS_REVOKED.inc()
     return json_response({"id": key_id, "revoked": True}, 200)
 
 
 def verify():
     caller = _caller()
+    key_scopes.require_upstream_permission(caller)
     body = {"userEmail": caller.email}
     headers = {"Cache-Control": "no-store", "X-Auth-User-Email": email_header(caller.email)}
     if caller.organization_public_id is not None:
@@ -108,6 +114,8 @@ def _listed(key: ListedKey) -> dict:
         item["expiresAt"] = _timestamp(key.expires_at)
     if key.last_used_at is not None:
         item["lastUsedAt"] = _timestamp(key.last_used_at)
+    if key.permissions is not None:
+        item["permissions"] = key.permissions
     return item
 
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, insert, select, update
 
-from app.domain import keys, limits
+from app.domain import keys, limits, permissions
 from app.domain.callers import Caller
-from app.domain.errors import NotFound
+from app.domain.errors import Forbidden, NotFound, Unauthenticated
 from app.settings import Rate
 from app.storage.database import Database
 from app.storage.models import ApiKey, Organization, utc_now
@@ -30,6 +30,7 @@ _LIST = (
         _keys.created_at,
         _keys.expires_at,
         _keys.last_used_at,
+        _keys.permissions,
     )
     .where(_keys.organization_id == bindparam("organization_id"), _keys.revoked_at.is_(None))
     .order_by(_keys.id)
@@ -47,6 +48,25 @@ _REVOKE = (
 )
 
 
+def _descendants():
+    """The ids of every key minted, directly or not, by the target key."""
+    children = select(_keys.id).where(_keys.parent_id == bindparam("target_key_id"))
+    tree = children.cte("descendants", recursive=True)
+    tree = tree.union_all(select(_keys.id).where(_keys.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+_REVOKE_DESCENDANTS = (
+    update(ApiKey.__table__)
+    .where(_keys.id.in_(_descendants()), _keys.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"))
+    .returning(_keys.id)
+)
+# The parent's row, locked while a child is minted, so that a revoke takes
+# turns with it: no child is born to a parent revoked in the meantime.
+_PARENT_STATE = select(_keys.revoked_at).where(_keys.id == bindparam("parent_id")).with_for_update()
+
+
 @dataclass(frozen=True)
 class ListedKey:
     id: int
@@ -55,6 +75,7 @@ class ListedKey:
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
+    permissions: dict[str, str] | None
 
 
 class ApiKeyService:
@@ -70,16 +91,38 @@ class ApiKeyService:
         self._generate_rate = generate_rate
         self._keys_per_organization = keys_per_organization
 
-    def generate(self, caller: Caller, name: str | None) -> tuple[int, str]:
-        """Stores a new key for the caller; returns its id and the key itself.
+    def generate(
+        self,
+        caller: Caller,
+        name: str | None,
+        scope: permissions.Permissions | None = None,
+    ) -> tuple[int, str]:
+        """Stores a new key for the caller, with ``scope`` as its permissions
+        (None: all its user may do); returns its id and the key itself. A key
+        minted by a key is its child: within its permissions, expiring no
+        later, and revoked with it.
 
         The key is committed before this returns, and only its hash is kept.
-        Raises RateLimited over the caller's rate and Conflict when the
-        organization holds its most active keys; either way nothing changes.
+        Raises Forbidden when a key asks for more than its own permissions,
+        Unauthenticated when the minting key was revoked meanwhile,
+        RateLimited over the caller's rate and Conflict when the organization
+        holds its most active keys; whatever it raises, nothing changes.
         """
+        parent_id = caller.api_key_id
+        if parent_id is not None and not permissions.within(scope, caller.permissions):
+            raise Forbidden("A key may mint only keys within its own permissions.")
         key = keys.mint_key()
         now = utc_now()
+        expires_at = now + self._key_ttl if self._key_ttl else None
+        if parent_id is not None and caller.expires_at is not None:
+            expires_at = min(expires_at or caller.expires_at, caller.expires_at)
         with self._database.connection(atomic=True) as connection:
+            if parent_id is not None:
+                parent_revoked_at = connection.execute(
+                    _PARENT_STATE, {"parent_id": parent_id}
+                ).scalar()
+                if parent_revoked_at is not None:
+                    raise Unauthenticated("revoked")
             if self._generate_rate is not None:
                 limits.take_generate_turn(
                     connection, self._generate_rate, caller.user_id, caller.organization_id
@@ -95,7 +138,9 @@ class ApiKeyService:
                     "key_hash": keys.hash_key(key),
                     "display_prefix": keys.display_prefix(key),
                     "created_at": now,
-                    "expires_at": now + self._key_ttl if self._key_ttl else None,
+                    "expires_at": expires_at,
+                    "permissions": permissions.stored(scope),
+                    "parent_id": parent_id,
                 },
             ).scalar_one()
         return key_id, key
@@ -113,18 +158,30 @@ class ApiKeyService:
         with self._database.connection() as connection:
             rows = connection.execute(_LIST, {"organization_id": organization_id}).all()
         return [
-            ListedKey(id, name, keys.masked(prefix), created_at, expires_at, last_used_at)
-            for id, name, prefix, created_at, expires_at, last_used_at in rows
+            ListedKey(
+                id,
+                name,
+                keys.masked(prefix),
+                created_at,
+                expires_at,
+                last_used_at,
+                permissions.loaded(stored),
+            )
+            for id, name, prefix, created_at, expires_at, last_used_at, stored in rows
         ]
 
-    def revoke(self, organization_id: int, key_id: int) -> bool:
-        """Revokes a key of the organization; revoking twice changes nothing.
-        Returns whether this call revoked it.
+    def revoke(self, organization_id: int, key_id: int) -> tuple[int, ...]:
+        """Revokes a key of the organization and every key minted from it,
+        directly or not; revoking twice changes nothing. Returns the ids this
+        call revoked: the key's first, when it was not revoked already.
 
         Raises NotFound for an id that is not a key of that organization.
         """
         scope = {"target_key_id": key_id, "target_organization_id": organization_id}
-        with self._database.connection(writes=True) as connection:
+        now = {"now": utc_now()}
+        with self._database.connection(atomic=True) as connection:
             if connection.execute(_KEY_IN_ORGANIZATION, scope).first() is None:
                 raise NotFound
-            return connection.execute(_REVOKE, {**scope, "now": utc_now()}).rowcount == 1
+            revoked = [key_id] if connection.execute(_REVOKE, {**scope, **now}).rowcount else []
+            descendants = connection.execute(_REVOKE_DESCENDANTS, {**scope, **now}).scalars()
+            return (*revoked, *sorted(descendants))

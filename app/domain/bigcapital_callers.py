@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
-from app.domain import keys
+from app.domain import keys, permissions
 from app.domain.accounts import email_key
 from app.domain.bigcapital_registry import registered
 from app.domain.callers import LAST_USED_RESOLUTION, Caller
@@ -38,6 +38,7 @@ def _key(condition):
             _keys.expires_at,
             _keys.last_used_at,
             _keys.revoked_at,
+            _keys.permissions,
             _users.id,
             _users.upstream_id,
             _organizations.id,
@@ -138,6 +139,7 @@ class BigcapitalCallers:
             expires_at,
             last_used_at,
             revoked_at,
+            stored_permissions,
             user_id,
             upstream_id,
             organization_id,
@@ -165,7 +167,14 @@ class BigcapitalCallers:
                     {"key_id": key_id, "now": now, "stale_before": now - LAST_USED_RESOLUTION},
                 )
         return Caller(
-            user_id, user.email, upstream_id, organization_id, public_id, key_id, expires_at
+            user_id,
+            user.email,
+            upstream_id,
+            organization_id,
+            public_id,
+            key_id,
+            expires_at,
+            permissions.loaded(stored_permissions),
         )
 
     def caller_for_user(

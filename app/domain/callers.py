@@ -6,12 +6,13 @@ round trip, and nothing is cached, so a revoked key, a deactivated user or
 a removed membership stops working on the very next request.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, select, update
 
-from app.domain import keys, refusals
+from app.domain import keys, permissions, refusals
 from app.domain.accounts import email_key
 from app.domain.errors import Forbidden, Unauthenticated
 from app.storage.database import Database
@@ -35,6 +36,7 @@ def _key_caller(condition):
             _keys.id,
             _keys.expires_at,
             _keys.last_used_at,
+            _keys.permissions,
             _users.id,
             _users.email,
             _users.upstream_id,
@@ -112,6 +114,9 @@ class Caller:
     api_key_id: int | None = None
     # When the credential stops working: a key's expiry, a JWT's exp.
     expires_at: datetime | None = None
+    # A scoped key's permissions (app.domain.permissions); None: all the
+    # user may do.
+    permissions: Mapping[str, str] | None = None
 
 
 class Callers:
@@ -155,6 +160,7 @@ class Callers:
                 key_id,
                 expires_at,
                 last_used_at,
+                stored_permissions,
                 user_id,
                 email,
                 upstream_id,
@@ -170,7 +176,16 @@ class Callers:
                     _RECORD_USE,
                     {"key_id": key_id, "now": now, "stale_before": now - LAST_USED_RESOLUTION},
                 )
-        return Caller(user_id, email, upstream_id, organization_id, public_id, key_id, expires_at)
+        return Caller(
+            user_id,
+            email,
+            upstream_id,
+            organization_id,
+            public_id,
+            key_id,
+            expires_at,
+            permissions.loaded(stored_permissions),
+        )
 
     def caller_for_user(
         self,

@@ -42,7 +42,9 @@ class Unauthenticated(Exception):
 
 
 class Forbidden(Exception):
-    """A valid credential, but not for the organization the request names."""
+    """A valid credential, but not for the organization the request names,
+    or a scoped key's permissions do not cover the request: then its message
+    is one sentence naming what is missing."""
 
 
 class NotFound(Exception):

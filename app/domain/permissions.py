@@ -5,6 +5,7 @@ GET and HEAD operations) or ``write`` (all of them). A key without
 permissions may do what its user may. Pure functions: no I/O.
 """
 
+import json
 from collections.abc import Mapping
 
 from app.domain.upstream_operations import Operation
@@ -15,6 +16,15 @@ LEVELS = (READ, WRITE)
 EVERY_TAG = "*"
 
 Permissions = Mapping[str, str]
+
+
+def stored(permissions: Permissions | None) -> str | None:
+    """The permissions as the database keeps them: JSON text, or NULL."""
+    return None if permissions is None else json.dumps(dict(permissions), ensure_ascii=False)
+
+
+def loaded(text: str | None) -> dict[str, str] | None:
+    return None if text is None else json.loads(text)
 
 
 def unknown_tags(permissions: Permissions, vocabulary: frozenset[str]) -> list[str]:

@@ -57,7 +57,7 @@ class OperationIndex:
         if not isinstance(paths, dict) or not str(version).startswith("3."):
             raise InvalidDocument("not an OpenAPI 3 document: no openapi 3.x version or paths")
         self._root = _Node()
-        self.tags: frozenset[str] = frozenset()
+        self._by_id: dict[str, Operation] = {}
         tags: set[str] = set()
         for template, item in paths.items():
             if not isinstance(template, str) or not isinstance(item, dict):
@@ -75,6 +75,8 @@ class OperationIndex:
                 )
                 tags.update(operation.tags)
                 self._add(operation)
+                if operation.operation_id is not None:
+                    self._by_id.setdefault(operation.operation_id, operation)
         self.tags = frozenset(tags)
 
     def _add(self, operation: Operation) -> None:
@@ -86,6 +88,10 @@ class OperationIndex:
             else:
                 node = node.literals.setdefault(segment, _Node())
         node.operations.setdefault(operation.method, operation)
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with this operationId; raises KeyError."""
+        return self._by_id[operation_id]
 
     def find(self, method: str, target: str) -> Operation | None:
         """The operation a request names, or None: for a path that is not in

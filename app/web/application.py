@@ -1,14 +1,12 @@
 """The application, built in one place with every option visible."""
 
-from pathlib import Path
-
 import flask
 from connexion import FlaskApp
 from connexion.options import SwaggerUIOptions
 
 from app.domain.errors import Unavailable
 from app.logs import silence_value_echoing_loggers
-from app.services import Services, build_services, current_services
+from app.services import SPECIFICATION, Services, build_services, current_services
 from app.settings import Settings, load_settings
 from app.storage import migrate
 from app.web import metrics, problems
@@ -21,8 +19,6 @@ from app.web.connexion_adaptations.security import bearer_handler
 from app.web.edge import Edge
 from app.web.request_state import tag_records_with_request_ids
 from app.web.resolver import ControllerResolver
-
-SPECIFICATION = Path(__file__).resolve().parents[2] / "openapi.json"
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None):

@@ -4,6 +4,7 @@ Bodies follow RFC 9457. A credential failure gets one body whatever its
 reason; a 500 gets a request id and nothing internal.
 """
 
+import json
 import logging
 
 from connexion import FlaskApp
@@ -19,7 +20,7 @@ from app.domain.errors import (
     Unauthenticated,
     Unavailable,
 )
-from app.settings import RATE_PERIODS
+from app.environment import RATE_PERIODS
 from app.web import metrics
 from app.web.request_state import current_request
 
@@ -47,12 +48,13 @@ async def unauthenticated(_request, _error) -> ConnexionResponse:
     )
 
 
-async def forbidden(_request, _error) -> ConnexionResponse:
-    return problem(
-        403,
-        "Forbidden",
-        "The credential may not act in the organization named by organization-id.",
+async def forbidden(_request, error: Forbidden) -> ConnexionResponse:
+    detail = (
+        str(error) or "The credential may not act in the organization named by organization-id."
     )
+    # The same sentence for a gateway to show the client (auth_request
+    # passes no body): a JSON string, ASCII as a header must be.
+    return problem(403, "Forbidden", detail, headers={"X-Auth-Problem": json.dumps(detail)})
 
 
 async def conflict(_request, error: Conflict) -> ConnexionResponse:

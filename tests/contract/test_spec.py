@@ -16,10 +16,15 @@ GENERATE = ("/api/api-keys/generate", "post")
 
 
 def with_additions(seed: dict) -> dict:
-    """The seed as the spec must keep it: a key's name at most 255
-    characters, as upstream's column holds."""
+    """The seed as the spec must keep it, with its two additions: a key's
+    name at most 255 characters, as upstream's column holds, and optional
+    permissions (checked on their own below)."""
     expected = copy.deepcopy(seed)
-    expected["components"]["schemas"]["GenerateApiKeyDto"]["properties"]["name"]["maxLength"] = 255
+    properties = expected["components"]["schemas"]["GenerateApiKeyDto"]["properties"]
+    properties["name"]["maxLength"] = 255
+    properties["permissions"] = SPEC["components"]["schemas"]["GenerateApiKeyDto"]["properties"][
+        "permissions"
+    ]
     return expected
 
 
@@ -95,3 +100,12 @@ def test_every_error_response_is_problem_json_with_the_shared_schema():
 )
 def test_published_siblings_are_present(path, method, operation_id):
     assert SPEC["paths"][path][method]["operationId"] == operation_id
+
+
+def test_permissions_are_an_optional_object_of_read_or_write_by_tag():
+    schema = SPEC["components"]["schemas"]["GenerateApiKeyDto"]
+    permissions = schema["properties"]["permissions"]
+    assert "permissions" not in schema.get("required", [])
+    assert permissions["type"] == "object"
+    assert permissions["minProperties"] == 1
+    assert permissions["additionalProperties"] == {"type": "string", "enum": ["read", "write"]}

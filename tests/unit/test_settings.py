@@ -161,3 +161,9 @@ def test_other_bigcapital_database_schemes_are_refused(tmp_path, url):
                 "BIGCAPITAL_DATABASE_URL": url,
             }
         )
+
+
+@pytest.mark.parametrize("written", ["٨٠٠٠", "8_000", "+8000", "8000.0"])
+def test_a_number_in_the_environment_is_plain_ascii_digits(written):
+    with pytest.raises(ConfigurationError, match="PORT must be a whole number"):
+        load_settings({"PORT": written, "APP_JWT_SECRET": "x" * 32})

@@ -66,6 +66,10 @@ def _body_sentence(error: ValidationError) -> str:
         return f"{where} has a field the schema does not allow."
     if error.validator == "maxLength":
         return f"{where} must be at most {error.validator_value} characters."
+    if error.validator == "minProperties":
+        return f"{where} must have at least {error.validator_value} field."
+    if error.validator == "enum":
+        return f"{where} must be one of: {', '.join(map(str, error.validator_value))}."
     return f"{where} does not satisfy the schema's '{error.validator}' rule."
 
 

@@ -66,6 +66,8 @@ FAST_KEYWORDS = frozenset(
         "maxLength",
         "minItems",
         "maxItems",
+        "minProperties",
+        "maxProperties",
         "format",
         "title",
         "description",
