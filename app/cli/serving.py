@@ -6,6 +6,7 @@ from app.cli import cli
 from app.cli.database import fails_cleanly, refuse_an_old_schema, upgrade_schema
 from app.cli.numbers import WholeNumber
 from app.settings import MAX_PORT, load_settings
+from app.upstream_document import load_operation_index
 
 
 @cli.command()
@@ -22,6 +23,10 @@ def serve(host, port, workers):
     from app.server import serve as run_server
 
     settings = load_settings()
+    if settings.upstream_openapi:
+        # Each worker reads it again; a document that cannot be read stops
+        # the server here, in one line, before any worker starts.
+        load_operation_index(settings.upstream_openapi)
     if not settings.is_sqlite:
         refuse_an_old_schema(settings)
     run_server(
