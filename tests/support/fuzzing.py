@@ -6,6 +6,8 @@ SQLite and on a throwaway PostgreSQL, each with a fresh seed that it prints.
 """
 
 import argparse
+import json
+import os
 import secrets
 import subprocess
 import sys
@@ -17,9 +19,11 @@ from app.settings import load_settings
 from app.storage import migrate
 from tests.support.accounts import Account, make_account
 from tests.support.postgres import PostgresServer, find_bin_dir
+from tests.support.schemathesis_hooks import VOCABULARY
 from tests.support.server import BIN, ServerProcess
 
 PHASES = "examples,coverage,fuzzing,stateful"
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def run_schemathesis(server_url: str, account: Account, seed: int, examples: int, report: Path):
@@ -52,6 +56,13 @@ def run_schemathesis(server_url: str, account: Account, seed: int, examples: int
         capture_output=True,
         text=True,
         timeout=1800,
+        env={
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks",
+            # Without UPSTREAM_OPENAPI the server knows its own tag and "*".
+            VOCABULARY: json.dumps(["Api keys", "*"]),
+        },
+        cwd=REPOSITORY,
     )
 
 
