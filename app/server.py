@@ -2,16 +2,22 @@
 
 import atexit
 import functools
+import logging
 import os
 import re
 import resource
 import shutil
+import signal
+import socket
+import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from app.environment import RATE_PERIODS
 from app.logs import configure_logging
 from app.settings import ConfigurationError, Settings, load_settings
 from app.storage import migrate
@@ -29,6 +35,8 @@ METRIC_FILES = "PROMETHEUS_MULTIPROC_DIR"
 # them: counter_<pid>.db, histogram_<pid>.db, summary_<pid>.db and
 # gauge_<mode>_<pid>.db. Nothing else in the folder is theirs to remove.
 _METRIC_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_[0-9]+\.db")
+
+log = logging.getLogger("bckeys.server")
 
 
 def asgi_app():
@@ -93,8 +101,73 @@ def connection_bound(settings: Settings) -> int:
     return min(settings.worker_connections, room)
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another program listens on ``host``:``port``. The probe binds
+    as uvicorn does (SO_REUSEADDR), so connections a stopped server left in
+    TIME_WAIT do not count."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def log_start(settings: Settings, host: str, port: int, workers: int, connections: int) -> None:
+    """One line saying what this server is and runs with, passwords masked."""
+    fields = {
+        "version": version("bckeys"),
+        "listen": f"{host}:{port}",
+        "workers": workers,
+        "database": _masked(settings.database_url),
+        "accounts": (
+            _masked(settings.bigcapital_database_url)
+            if settings.bigcapital_database_url
+            else "local"
+        ),
+        "jwt_algorithms": ",".join(settings.jwt_algorithms),
+        "jwt_subject": settings.jwt_subject,
+        "jwt_issuer": "set" if settings.jwt_issuer else "unset",
+        "jwt_audience": "set" if settings.jwt_audience else "unset",
+        "generate_rate": _rate(settings),
+        "keys_per_organization": settings.api_keys_per_organization or "off",
+        "key_ttl_days": settings.api_key_ttl_days or "none",
+        "request_head_timeout_seconds": settings.request_head_timeout_seconds,
+        "worker_connections": connections,
+    }
+    log.info(
+        "bckeys starting: " + " ".join(f"{name}=%({name})s" for name in fields),
+        fields,
+        extra=fields,
+    )
+
+
+def _masked(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _rate(settings: Settings) -> str:
+    if settings.generate_rate is None:
+        return "off"
+    period = next(
+        name
+        for name, seconds in RATE_PERIODS.items()
+        if seconds == settings.generate_rate.period_seconds
+    )
+    return f"{settings.generate_rate.limit}/{period}"
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    # uvicorn raises the signal again once it has shut down gracefully; with
+    # one worker that is this process, and SIGTERM's default action would
+    # kill it before atexit removes the metric files' folder.
+    sys.exit(0)
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serves until SIGINT or SIGTERM; in-flight requests are finished first.
+    """Serves until SIGINT or SIGTERM; in-flight requests are finished first,
+    and SIGTERM then exits with 0.
 
     The embedded database is brought up to date here, once, before any
     worker starts; PostgreSQL deployments run ``bckeys db upgrade`` as a
@@ -102,11 +175,14 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """
     configure_logging(settings.log_level, settings.log_format)
     prepare_metric_files(settings)
+    connections = connection_bound(settings)
     http_protocol = functools.partial(
         BoundedHttpToolsProtocol,
         head_timeout_s=settings.request_head_timeout_seconds,
-        max_connections=connection_bound(settings),
+        max_connections=connections,
     )
+    log_start(settings, host, port, workers, connections)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if settings.is_sqlite:
         engine = create_database_engine(settings)
         migrate.upgrade(engine)

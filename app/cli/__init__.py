@@ -2,20 +2,23 @@
 on stdout; a failure is one line on stderr and a non-zero exit."""
 
 import logging
+import os
 from importlib.metadata import version
 
 import click
 
 from app.domain import audit
-from app.logs import console_handler
+from app.logs import configure_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version("bckeys"), prog_name="bckeys", message="%(version)s")
 def cli():
     """Operate the Bigcapital API-key server."""
-    # Audit lines (keys revoked by an operator) go to stderr, like the server's.
-    logging.basicConfig(level=logging.WARNING, handlers=[console_handler()])
+    # Every change an operator makes leaves an audit line on stderr, in the
+    # server's format (a LOG_FORMAT the settings refuse is refused by them).
+    json_lines = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+    configure_logging("WARNING", "json" if json_lines else "console")
     audit.audit_log.setLevel(logging.INFO)
 
 

@@ -5,12 +5,13 @@ import click
 from app.cli import cli, shown
 from app.cli.database import fails_cleanly, open_database
 from app.cli.numbers import WholeNumber
-from app.domain import accounts, audit
-from app.domain.tokens import issue_token
+from app.domain import audit
+from app.domain.times import iso_8601
 from app.settings import load_settings
 
 DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600
 MAX_UPSTREAM_ID = 2**63 - 1  # the column is a 64-bit integer
+OPERATOR = "operator (cli)"
 ACCOUNTS_FROM_BIGCAPITAL = (
     "accounts come from Bigcapital's database (BIGCAPITAL_DATABASE_URL): "
     "manage users and organizations in Bigcapital"
@@ -36,9 +37,12 @@ def org():
 @fails_cleanly
 def org_create(name):
     """Create an organization; prints its id."""
+    from app.domain import accounts
+
     _, database = open_database()
     taken = accounts.organization_ids_named(database, name)
     organization_id = accounts.create_organization(database, name)
+    audit.organization_created(OPERATOR, organization_id, name)
     if taken:
         click.echo(
             f"bckeys: warning: {len(taken)} other organization(s) are named {name!r}: "
@@ -52,9 +56,11 @@ def org_create(name):
 @fails_cleanly
 def org_list():
     """List organizations, one a line: id, name, created."""
+    from app.domain import accounts
+
     _, database = open_database()
     for public_id, name, created_at in accounts.organizations(database):
-        click.echo(f"{public_id}\t{shown(name)}\t{created_at.isoformat()}")
+        click.echo(f"{public_id}\t{shown(name)}\t{iso_8601(created_at)}")
 
 
 @cli.group()
@@ -74,10 +80,14 @@ def user():
 @fails_cleanly
 def user_create(email, organization_id, upstream_id):
     """Create the user if new and add it to the organization; prints the email."""
+    from app.domain import accounts
+
     settings, database = open_database()
     added = accounts.add_user(database, email, organization_id, upstream_id)
+    if added.joined:
+        audit.member_added(OPERATOR, added.email, organization_id)
     if added.recorded_upstream_id is not None:
-        audit.upstream_id_set("operator (cli)", added.email, None, added.recorded_upstream_id)
+        audit.upstream_id_set(OPERATOR, added.email, None, added.recorded_upstream_id)
     if settings.jwt_subject == "user_id" and accounts.upstream_id_of(database, added.email) is None:
         click.echo(
             f"bckeys: warning: {added.email} has no upstream id and APP_JWT_SUBJECT=user_id: "
@@ -93,20 +103,26 @@ def user_create(email, organization_id, upstream_id):
 @fails_cleanly
 def user_set_upstream_id(email, upstream_id):
     """Record Bigcapital's id for the user, replacing the one it has."""
+    from app.domain import accounts
+
     _, database = open_database()
     recorded_email, previous = accounts.set_upstream_id(database, email, upstream_id)
     if previous != upstream_id:
-        audit.upstream_id_set("operator (cli)", recorded_email, previous, upstream_id)
+        audit.upstream_id_set(OPERATOR, recorded_email, previous, upstream_id)
 
 
 @user.command("list")
 @click.option("--org", "organization_id", required=True, help="Organization id.")
 @fails_cleanly
 def user_list(organization_id):
-    """List the organization's members, one a line: email, active."""
+    """List the organization's members, one a line: email, active or
+    inactive, upstream id (- for none)."""
+    from app.domain import accounts
+
     _, database = open_database()
-    for email, active in accounts.members(database, organization_id):
-        click.echo(f"{email}\t{'active' if active else 'inactive'}")
+    for email, active, upstream_id in accounts.members(database, organization_id):
+        state = "active" if active else "inactive"
+        click.echo(f"{email}\t{state}\t{'-' if upstream_id is None else upstream_id}")
 
 
 @user.command("deactivate")
@@ -114,8 +130,7 @@ def user_list(organization_id):
 @fails_cleanly
 def user_deactivate(email):
     """Deactivate the user: its tokens and keys stop working."""
-    _, database = open_database()
-    accounts.set_user_active(database, email, False)
+    _set_active(email, False)
 
 
 @user.command("activate")
@@ -123,8 +138,15 @@ def user_deactivate(email):
 @fails_cleanly
 def user_activate(email):
     """Activate a deactivated user again."""
+    _set_active(email, True)
+
+
+def _set_active(email: str, active: bool) -> None:
+    from app.domain import accounts
+
     _, database = open_database()
-    accounts.set_user_active(database, email, True)
+    accounts.set_user_active(database, email, active)
+    audit.user_activation_set(OPERATOR, email, active)
 
 
 @user.command("remove")
@@ -133,9 +155,13 @@ def user_activate(email):
 @fails_cleanly
 def user_remove(email, organization_id):
     """Take the user out of the organization and revoke their keys there."""
+    from app.domain import accounts
+
     _, database = open_database()
-    for key_id in accounts.remove_user(database, email, organization_id):
-        audit.key_revoked("operator (cli)", organization_id, key_id)
+    revoked = accounts.remove_user(database, email, organization_id)
+    audit.member_removed(OPERATOR, email, organization_id)
+    for key_id in revoked:
+        audit.key_revoked(OPERATOR, organization_id, key_id)
 
 
 @cli.command()
@@ -150,6 +176,9 @@ def user_remove(email, organization_id):
 @fails_cleanly
 def token(email, ttl):
     """Issue a JWT for an active user; prints the token."""
+    from app.domain import accounts
+    from app.domain.tokens import issue_token
+
     _accounts_are_bckeys_own()
     _, database = open_database()
     settings = load_settings()

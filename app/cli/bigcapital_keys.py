@@ -4,9 +4,6 @@ import click
 
 from app.cli.database import fails_cleanly, open_database
 from app.cli.keys import keys
-from app.domain.bigcapital_import import bigcapital_keys, import_keys
-from app.domain.errors import Unavailable
-from app.storage.bigcapital import BigcapitalDatabase, create_bigcapital_engine
 
 WIPE_PLAINTEXT = "UPDATE API_KEYS SET `KEY` = SHA2(`KEY`, 256) WHERE `KEY` LIKE 'bc\\_%';"
 
@@ -17,6 +14,10 @@ def keys_import_bigcapital():
     """Take Bigcapital's API keys into bckeys' database, hashed, with their
     names, owners, organizations, expiry and revocation; prints how many were
     taken. Running it again takes nothing twice."""
+    from app.domain.bigcapital_import import bigcapital_keys, import_keys
+    from app.domain.errors import Unavailable
+    from app.storage.bigcapital import BigcapitalDatabase, create_bigcapital_engine
+
     settings, database = open_database()
     if settings.bigcapital_database_url is None:
         raise click.ClickException(

@@ -8,9 +8,8 @@ from app.cli import cli, shown
 from app.cli.database import fails_cleanly, open_database
 from app.cli.numbers import WholeNumber
 from app.domain import audit
-from app.domain.api_keys import ApiKeyService
-from app.domain.errors import NotFound
 from app.domain.keys import MAX_KEY_ID
+from app.domain.times import iso_8601
 
 HEADER = ("id", "key", "created", "expires", "last used", "name")
 
@@ -27,6 +26,8 @@ def keys_list(organization_id):
     """List the organization's keys that are not revoked, one a line:
     id, masked key, created, expires, last used, name (a header row on a
     terminal)."""
+    from app.domain.api_keys import ApiKeyService
+
     _, database = open_database()
     api_keys = ApiKeyService(database, None)
     listed = api_keys.list(_organization(api_keys, organization_id))
@@ -38,9 +39,9 @@ def keys_list(organization_id):
                 [
                     str(key.id),
                     key.token,
-                    key.created_at.isoformat(),
-                    key.expires_at.isoformat() if key.expires_at else "-",
-                    key.last_used_at.isoformat() if key.last_used_at else "-",
+                    iso_8601(key.created_at),
+                    iso_8601(key.expires_at) if key.expires_at else "-",
+                    iso_8601(key.last_used_at) if key.last_used_at else "-",
                     shown(key.name or ""),
                 ]
             )
@@ -53,6 +54,9 @@ def keys_list(organization_id):
 @fails_cleanly
 def keys_revoke(key_id, organization_id):
     """Revoke a key of the organization."""
+    from app.domain.api_keys import ApiKeyService
+    from app.domain.errors import NotFound
+
     _, database = open_database()
     api_keys = ApiKeyService(database, None)
     try:
@@ -64,6 +68,8 @@ def keys_revoke(key_id, organization_id):
 
 
 def _organization(api_keys, public_id: str) -> int:
+    from app.domain.errors import NotFound
+
     try:
         return api_keys.organization_id(public_id)
     except NotFound:

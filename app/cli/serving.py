@@ -1,12 +1,27 @@
-"""Serving and the schema: bckeys serve, bckeys db upgrade."""
+"""Serving and the database: bckeys serve, bckeys db upgrade, check, backup."""
+
+import sys
 
 import click
 
 from app.cli import cli
-from app.cli.database import fails_cleanly, refuse_an_old_schema, upgrade_schema
+from app.cli.database import (
+    backup_sqlite,
+    fails_cleanly,
+    refuse_an_old_schema,
+    schema_state,
+    upgrade_schema,
+)
 from app.cli.numbers import WholeNumber
+from app.environment import ConfigurationError
 from app.settings import MAX_PORT, load_settings
-from app.upstream_document import load_operation_index
+
+# bckeys db check's exit codes, for a release pipeline.
+SCHEMA_CURRENT, SCHEMA_BEHIND, SCHEMA_UNKNOWABLE = 0, 1, 2
+
+
+class SchemaUnknowable(click.ClickException):
+    exit_code = SCHEMA_UNKNOWABLE
 
 
 @cli.command()
@@ -20,26 +35,30 @@ from app.upstream_document import load_operation_index
 @fails_cleanly
 def serve(host, port, workers):
     """Serve the API (never creates accounts by itself)."""
+    from app.server import port_in_use
     from app.server import serve as run_server
+    from app.upstream_document import load_operation_index
 
     settings = load_settings()
+    host = host or settings.host
+    port = port or settings.port
+    if port_in_use(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is in use by another program: stop it, or serve on "
+            f"another port with --port {port % MAX_PORT + 1} (or PORT={port % MAX_PORT + 1})"
+        )
     if settings.upstream_openapi:
         # Each worker reads it again; a document that cannot be read stops
         # the server here, in one line, before any worker starts.
         load_operation_index(settings.upstream_openapi)
     if not settings.is_sqlite:
         refuse_an_old_schema(settings)
-    run_server(
-        settings,
-        host or settings.host,
-        port or settings.port,
-        workers or settings.workers,
-    )
+    run_server(settings, host, port, workers or settings.workers)
 
 
 @cli.group()
 def db():
-    """The database schema."""
+    """The database schema and backups."""
 
 
 @db.command()
@@ -47,3 +66,29 @@ def db():
 def upgrade():
     """Apply the migrations."""
     upgrade_schema()
+
+
+@db.command()
+def check():
+    """Whether the schema is this version's, in one line: exit 0 when it is,
+    1 when it is behind or missing, 2 when the database cannot be reached or
+    the configuration is bad. Creates nothing."""
+    from app.domain.errors import Unavailable
+
+    try:
+        current, line = schema_state(load_settings(create_secret=False))
+    except ConfigurationError as error:
+        raise SchemaUnknowable(f"configuration: {error}") from None
+    except Unavailable as error:
+        raise SchemaUnknowable(str(error)) from None
+    click.echo(line)
+    sys.exit(SCHEMA_CURRENT if current else SCHEMA_BEHIND)
+
+
+@db.command()
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@fails_cleanly
+def backup(path):
+    """Copy the SQLite database to PATH, consistently, while the server runs
+    (never over an existing file). For PostgreSQL, use pg_dump."""
+    backup_sqlite(load_settings(create_secret=False), path)

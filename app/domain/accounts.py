@@ -71,6 +71,8 @@ class AddedUser:
     email: str
     # The upstream id this call recorded (the user had none), else None.
     recorded_upstream_id: int | None
+    # Whether this call made the user a member (it was not one).
+    joined: bool
 
 
 def add_user(
@@ -101,9 +103,10 @@ def add_user(
             _check_upstream_id_free(session, upstream_id)
             user.upstream_id = recorded = upstream_id
         session.flush()
-        if session.get(Membership, (user.id, organization_id)) is None:
+        joined = session.get(Membership, (user.id, organization_id)) is None
+        if joined:
             session.add(Membership(user_id=user.id, organization_id=organization_id))
-        return AddedUser(user.email, recorded)
+        return AddedUser(user.email, recorded, joined)
 
 
 def set_upstream_id(database: Database, email: str, upstream_id: int) -> tuple[str, int | None]:
@@ -180,13 +183,13 @@ def organization_ids_named(database: Database, name: str) -> list[str]:
         )
 
 
-def members(database: Database, organization_public_id: str) -> list[tuple[str, bool]]:
-    """The organization's users: (email, active), in the order they joined.
-    Raises NotFound for an unknown organization."""
+def members(database: Database, organization_public_id: str) -> list[tuple[str, bool, int | None]]:
+    """The organization's users: (email, active, upstream id), in the order
+    they joined. Raises NotFound for an unknown organization."""
     with database.transaction() as session:
         organization_id = _organization_id(session, organization_public_id)
         rows = session.execute(
-            select(User.email, User.active)
+            select(User.email, User.active, User.upstream_id)
             .join(Membership, Membership.user_id == User.id)
             .where(Membership.organization_id == organization_id)
             .order_by(User.id)
@@ -199,17 +202,20 @@ def remove_user(database: Database, email: str, organization_public_id: str) -> 
     keys there: adding the user back does not revive one. Returns the ids of
     the keys it revoked.
 
-    Raises NotFound for an unknown user or organization.
+    Raises NotFound for an unknown user or organization, or a user who is
+    not a member of it (nothing is changed).
     """
     with database.transaction() as session:
         user_id = _user(session, email).id
         organization_id = _organization_id(session, organization_public_id)
-        session.execute(
+        removed = session.execute(
             delete(Membership).where(
                 Membership.user_id == user_id,
                 Membership.organization_id == organization_id,
             )
         )
+        if removed.rowcount == 0:
+            raise NotFound(f"{email} is not a member of organization {organization_public_id}")
         revoked = session.scalars(
             update(ApiKey)
             .where(

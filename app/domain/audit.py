@@ -1,5 +1,5 @@
-"""Audit events: keys created and revoked, credentials rejected, users'
-upstream ids recorded.
+"""Audit events: keys created and revoked, credentials rejected, and every
+change an operator makes to organizations and users.
 
 Each names who, and what it concerns: an organization, a key id and its
 display prefix, or a user; never a key, a token or an Authorization header.
@@ -42,6 +42,29 @@ def generate_refused(actor: str, organization_id: str, reason: str) -> None:
 
 def key_revoked(actor: str, organization_id: str, key_id: int) -> None:
     _event("key.revoked", actor=actor, organization_id=organization_id, key_id=key_id)
+
+
+def organization_created(actor: str, organization_id: str, organization_name: str) -> None:
+    _event(
+        "organization.created",
+        actor=actor,
+        organization_id=organization_id,
+        organization_name=organization_name,
+    )
+
+
+def member_added(actor: str, email: str, organization_id: str) -> None:
+    _event("user.added", actor=actor, email=email, organization_id=organization_id)
+
+
+def member_removed(actor: str, email: str, organization_id: str) -> None:
+    """The user taken out of the organization; its keys there are revoked,
+    each with a key.revoked line of its own."""
+    _event("user.removed", actor=actor, email=email, organization_id=organization_id)
+
+
+def user_activation_set(actor: str, email: str, active: bool) -> None:
+    _event("user.activated" if active else "user.deactivated", actor=actor, email=email)
 
 
 def upstream_id_set(actor: str, email: str, old: int | None, new: int) -> None:

@@ -124,12 +124,12 @@ def test_operator_commands_list_activate_and_version(env):
     bckeys("user", "create", "a@example.com", "--org", organization_id, env=env)
     bckeys("user", "deactivate", "a@example.com", env=env)
     assert bckeys("user", "list", "--org", organization_id, env=env).stdout == (
-        "a@example.com\tinactive\n"
+        "a@example.com\tinactive\t-\n"
     )
     one_line_failure(bckeys("token", "a@example.com", env=env, check=False))
     bckeys("user", "activate", "a@example.com", env=env)
     assert bckeys("user", "list", "--org", organization_id, env=env).stdout == (
-        "a@example.com\tactive\n"
+        "a@example.com\tactive\t-\n"
     )
     assert bckeys("token", "a@example.com", env=env).stdout.count(".") == 2
     assert bckeys("--version", env=env).stdout.strip() == "0.1.0"
