@@ -1,6 +1,7 @@
 """One environment variable's text read as a value, or a ConfigurationError
 that names the variable and what it takes."""
 
+import ipaddress
 from dataclasses import dataclass
 
 
@@ -80,3 +81,18 @@ def _ascii_digits(text: str) -> str:
     if not (text.isascii() and text.isdigit()):
         raise ValueError(text)
     return text
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(env, name: str) -> tuple[Network, ...]:
+    """A comma-separated list of addresses and CIDR networks; empty: none."""
+    entries = [entry.strip() for entry in (env.get(name) or "").split(",") if entry.strip()]
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a comma-separated list of IP addresses or CIDR networks "
+            "(127.0.0.1, 10.0.0.0/8, ::1)"
+        ) from None

@@ -9,7 +9,9 @@ from pathlib import Path
 from app.environment import (
     MAX_KEYS_PER_ORGANIZATION,
     ConfigurationError,
+    Network,
     Rate,
+    networks,
     positive_number,
     rate,
     switch,
@@ -60,6 +62,8 @@ class Settings:
     request_head_timeout_seconds: int
     # Most connections one worker process holds at once.
     worker_connections: int
+    # Peers whose X-Forwarded-For and X-Request-ID are believed: the proxies.
+    trusted_proxies: tuple[Network, ...]
     log_level: str
     log_format: str
 
@@ -135,6 +139,7 @@ def load_settings(environ: dict[str, str] | None = None, *, create_secret: bool 
             env, "REQUEST_HEAD_TIMEOUT_SECONDS", 10, 1, MAX_REQUEST_HEAD_TIMEOUT_SECONDS
         ),
         worker_connections=whole_number(env, "WORKER_CONNECTIONS", 1000, 1),
+        trusted_proxies=networks(env, "TRUSTED_PROXIES"),
         log_level=log_level,
         log_format=log_format,
     )

@@ -2,10 +2,12 @@
 
 It makes the app's services current, gives each request an id and one
 database connection to share (see Database.request_scope), caps the body at
-64 KiB before anything reads it, and writes one access-log line per request.
+64 KiB before anything reads it, and writes one access-log line per request:
+with the client's address, and for verify the request the proxy asked about.
 Connexion's validation would otherwise read a body of any size.
 """
 
+import ipaddress
 import logging
 import re
 import secrets
@@ -14,6 +16,7 @@ import time
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.datastructures import Headers, MutableHeaders
 
+from app.environment import Network
 from app.logs import is_redaction_free, printable, redact
 from app.services import Services, make_current
 from app.web import metrics
@@ -23,6 +26,12 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_LOGGED_PATH = 200
 REQUEST_ID_HEADER = "X-Request-ID"
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# nginx's $request_id: shaped like a credential, so believed from a proxy only.
+_PROXY_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+# What a gateway asks verify about: nginx's names, then Traefik's.
+_ORIGINAL_METHOD = ("x-original-method", "x-forwarded-method")
+_ORIGINAL_URI = ("x-original-uri", "x-forwarded-uri")
+MAX_LOGGED_METHOD = 16
 
 access_log = logging.getLogger("bckeys.access")
 
@@ -58,7 +67,9 @@ class Edge:
         # that the operation it routes to can be read here afterwards.
         extensions = scope.setdefault("extensions", {})
         headers = Headers(scope=scope)
-        state = begin_request(_request_id(headers.get(REQUEST_ID_HEADER)))
+        peer = (scope.get("client") or (None, None))[0]
+        from_proxy = _is_trusted(peer, self.services.settings.trusted_proxies)
+        state = begin_request(_request_id(headers.get(REQUEST_ID_HEADER), from_proxy))
         started = time.perf_counter()
         status = 500
 
@@ -93,10 +104,16 @@ class Edge:
                 "duration_ms": round(seconds * 1000, 2),
                 "request_id": state.request_id,
                 "organization_id": state.organization_id,
+                "client": _client_address(
+                    peer, headers, from_proxy, self.services.settings.trusted_proxies
+                ),
             }
+            line = _ACCESS_LINE
+            if routed and routed.endswith(".verify"):
+                fields["original_method"], fields["original_path"] = _original_request(headers)
+                line = _VERIFY_ACCESS_LINE
             access_log.info(
-                "%(method)s %(path)s %(status)s %(duration_ms).1fms "
-                "request_id=%(request_id)s organization_id=%(organization_id)s",
+                line,
                 fields,
                 # request_id: every record made while serving has it already
                 # (app.web.request_state.tag_records_with_request_ids).
@@ -104,12 +121,65 @@ class Edge:
             )
 
 
-def _request_id(sent: str | None) -> str:
+_ACCESS_LINE = (
+    "%(method)s %(path)s %(status)s %(duration_ms).1fms "
+    "request_id=%(request_id)s organization_id=%(organization_id)s client=%(client)s"
+)
+_VERIFY_ACCESS_LINE = (
+    _ACCESS_LINE + " original_method=%(original_method)s original_path=%(original_path)s"
+)
+
+
+def _request_id(sent: str | None, from_proxy: bool) -> str:
     """The client's request id when it is sane and shaped like no credential
-    (it is logged and echoed back); a new one otherwise."""
+    (it is logged and echoed back), or a trusted proxy's own (nginx's
+    $request_id, 32 lowercase hex characters); a new one otherwise."""
+    if sent and from_proxy and _PROXY_REQUEST_ID.fullmatch(sent):
+        return sent
     if sent and _CLIENT_REQUEST_ID.fullmatch(sent) and is_redaction_free(sent):
         return sent
     return secrets.token_hex(16)
+
+
+def _is_trusted(address: str | None, trusted: tuple[Network, ...]) -> bool:
+    if not trusted or address is None:
+        return False
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
+
+
+def _client_address(
+    peer: str | None, headers: Headers, from_proxy: bool, trusted: tuple[Network, ...]
+) -> str | None:
+    """The peer's address; behind trusted proxies, the right-most address in
+    X-Forwarded-For that is not a trusted proxy's. Entries left of it were
+    written by the client and prove nothing; an entry that is no address
+    ends the walk at the last address before it."""
+    if not from_proxy:
+        return peer
+    client = peer
+    forwarded = ",".join(headers.getlist("x-forwarded-for"))
+    for entry in reversed(forwarded.split(",")):
+        try:
+            address = ipaddress.ip_address(entry.strip())
+        except ValueError:
+            break
+        client = str(address)
+        if not _is_trusted(client, trusted):
+            break
+    return client
+
+
+def _original_request(headers: Headers) -> tuple[str | None, str | None]:
+    """The method and path a gateway asked verify about, redacted as every
+    logged path is; the query is never logged."""
+    method = next((headers[name] for name in _ORIGINAL_METHOD if name in headers), None)
+    uri = next((headers[name] for name in _ORIGINAL_URI if name in headers), None)
+    path = None if uri is None else printable(redact(uri.split("?", 1)[0]), MAX_LOGGED_PATH)
+    return printable(redact(method), MAX_LOGGED_METHOD) if method else None, path
 
 
 async def _read_capped_body(headers: Headers, receive) -> bytes:

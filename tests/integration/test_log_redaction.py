@@ -1,6 +1,8 @@
 """No field a client fills can carry a key into a log, at any level: not the
 path (raw or percent-encoded), not organization-id, not X-Request-ID, not the
-bearer token. Checked for the reported cases, then as a property."""
+bearer token, not what a trusted proxy forwards (X-Forwarded-For, the
+original method and URI verify is asked about). Checked for the reported
+cases, then as a property."""
 
 import logging
 from urllib.parse import quote
@@ -8,7 +10,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
+from app.services import build_services
+from app.settings import load_settings
+from app.web.application import create_app
 from tests.support.accounts import generate_key
 
 LIST = "/api/api-keys"
@@ -139,6 +145,49 @@ def test_no_field_carries_a_key_into_any_log_record(client, account, key, record
         records.lines.clear()
         response = client.get(url, headers=headers)
         assert response.status_code < 500, response.text
+        assert leaked(records.lines, key) == []
+        assert key not in response.headers.get("x-request-id", "")
+
+    check()
+
+
+@pytest.fixture
+def through_a_trusted_proxy(env):
+    """A client whose peer is a trusted proxy: every header it forwards is
+    believed and logged."""
+    services = build_services(load_settings({**env, "TRUSTED_PROXIES": "127.0.0.1"}))
+    with TestClient(create_app(services=services), client=("127.0.0.1", 50000)) as client:
+        yield client
+    services.database.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "X-Forwarded-For",
+        "X-Original-Method",
+        "X-Original-URI",
+        "X-Forwarded-Method",
+        "X-Forwarded-Uri",
+        "X-Request-ID",
+    ],
+)
+def test_no_gateway_field_carries_a_key_into_any_log_record(
+    through_a_trusted_proxy, key, records, field
+):
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def check(data):
+        text = data.draw(carrying(key))
+        records.lines.clear()
+        response = through_a_trusted_proxy.get(
+            "/api/api-keys/verify", headers={"Authorization": f"Bearer {key}", field: text}
+        )
+        assert response.status_code == 200, response.text
         assert leaked(records.lines, key) == []
         assert key not in response.headers.get("x-request-id", "")
 
