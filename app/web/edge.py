@@ -7,7 +7,6 @@ with the client's address, and for verify the request the proxy asked about.
 Connexion's validation would otherwise read a body of any size.
 """
 
-import ipaddress
 import logging
 import re
 import secrets
@@ -16,10 +15,10 @@ import time
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.datastructures import Headers, MutableHeaders
 
-from app.environment import Network
 from app.logs import is_redaction_free, printable, redact
 from app.services import Services, make_current
 from app.web import metrics
+from app.web.forwarded import client_address, is_trusted, original_request
 from app.web.request_state import begin_request
 
 MAX_BODY_BYTES = 64 * 1024
@@ -28,10 +27,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # nginx's $request_id: shaped like a credential, so believed from a proxy only.
 _PROXY_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
-# What a gateway asks verify about: nginx's names, then Traefik's.
-_ORIGINAL_METHOD = ("x-original-method", "x-forwarded-method")
-_ORIGINAL_URI = ("x-original-uri", "x-forwarded-uri")
-MAX_LOGGED_METHOD = 16
 
 access_log = logging.getLogger("bckeys.access")
 
@@ -68,7 +63,7 @@ class Edge:
         extensions = scope.setdefault("extensions", {})
         headers = Headers(scope=scope)
         peer = (scope.get("client") or (None, None))[0]
-        from_proxy = _is_trusted(peer, self.services.settings.trusted_proxies)
+        from_proxy = is_trusted(peer, self.services.settings.trusted_proxies)
         state = begin_request(_request_id(headers.get(REQUEST_ID_HEADER), from_proxy))
         started = time.perf_counter()
         status = 500
@@ -104,13 +99,15 @@ class Edge:
                 "duration_ms": round(seconds * 1000, 2),
                 "request_id": state.request_id,
                 "organization_id": state.organization_id,
-                "client": _client_address(
+                "client": client_address(
                     peer, headers, from_proxy, self.services.settings.trusted_proxies
                 ),
             }
             line = _ACCESS_LINE
             if routed and routed.endswith(".verify"):
-                fields["original_method"], fields["original_path"] = _original_request(headers)
+                fields["original_method"], fields["original_path"] = original_request(
+                    headers, MAX_LOGGED_PATH
+                )
                 line = _VERIFY_ACCESS_LINE
             access_log.info(
                 line,
@@ -139,47 +136,6 @@ def _request_id(sent: str | None, from_proxy: bool) -> str:
     if sent and _CLIENT_REQUEST_ID.fullmatch(sent) and is_redaction_free(sent):
         return sent
     return secrets.token_hex(16)
-
-
-def _is_trusted(address: str | None, trusted: tuple[Network, ...]) -> bool:
-    if not trusted or address is None:
-        return False
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(parsed in network for network in trusted)
-
-
-def _client_address(
-    peer: str | None, headers: Headers, from_proxy: bool, trusted: tuple[Network, ...]
-) -> str | None:
-    """The peer's address; behind trusted proxies, the right-most address in
-    X-Forwarded-For that is not a trusted proxy's. Entries left of it were
-    written by the client and prove nothing; an entry that is no address
-    ends the walk at the last address before it."""
-    if not from_proxy:
-        return peer
-    client = peer
-    forwarded = ",".join(headers.getlist("x-forwarded-for"))
-    for entry in reversed(forwarded.split(",")):
-        try:
-            address = ipaddress.ip_address(entry.strip())
-        except ValueError:
-            break
-        client = str(address)
-        if not _is_trusted(client, trusted):
-            break
-    return client
-
-
-def _original_request(headers: Headers) -> tuple[str | None, str | None]:
-    """The method and path a gateway asked verify about, redacted as every
-    logged path is; the query is never logged."""
-    method = next((headers[name] for name in _ORIGINAL_METHOD if name in headers), None)
-    uri = next((headers[name] for name in _ORIGINAL_URI if name in headers), None)
-    path = None if uri is None else printable(redact(uri.split("?", 1)[0]), MAX_LOGGED_PATH)
-    return printable(redact(method), MAX_LOGGED_METHOD) if method else None, path
 
 
 async def _read_capped_body(headers: Headers, receive) -> bytes:
