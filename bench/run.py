@@ -35,6 +35,8 @@ from app.domain.tokens import issue_token
 from app.services import build_services
 from app.settings import load_settings
 from app.storage import migrate
+from bench import gateway
+from tests.support.gateway import find_nginx
 from tests.support.postgres import PostgresServer, find_bin_dir, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +94,8 @@ class Credentials:
     list_key: str
     list_organization: str
     scoped_key: str | None
+
+    scoped_request = SCOPED_REQUEST
 
     def for_scoped_verify(self, scoped: bool) -> dict:
         """verify with the scoped key, or the unscoped one, about the same
@@ -315,6 +319,12 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
                 servers["product"], credentials["product"], options
             )
             print_scoped(engine, results[SCOPED_SCENARIO])
+        if find_nginx() is None:
+            print("\nnginx is not installed: skipping the gateway scenarios")
+        else:
+            through_nginx = gateway.bench_gateways(servers, credentials, options, wrk)
+            gateway.print_gateways(engine, through_nginx)
+            results.update(through_nginx)
         return results
     finally:
         for server in servers.values():
