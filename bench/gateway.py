@@ -10,8 +10,7 @@ upstream (nginx itself, answering 200), and wrk drives it on 127.0.0.1:
 The three run interleaved, each bounded in time and request count.
 """
 
-import statistics
-
+from bench.measures import medians
 from tests.support.gateway import Nginx
 
 UPSTREAM_PATH = "/api/items"
@@ -71,7 +70,7 @@ def _run(scenario: str, gateways: dict, credentials: dict, options, wrk) -> dict
             runs[name].append(
                 wrk(gateways[name], requests[name], options.seconds, options.max_requests)
             )
-    summary = {name: _medians(measured) for name, measured in runs.items()}
+    summary = {name: medians(measured) for name, measured in runs.items()}
     ceiling = summary["no-auth"]
     for name in running:
         summary[name]["p50_added_ms"] = round(summary[name]["p50_ms"] - ceiling["p50_ms"], 2)
@@ -83,17 +82,6 @@ def _run(scenario: str, gateways: dict, credentials: dict, options, wrk) -> dict
             summary["product"]["p99_added_ms"] / max(floor["p99_added_ms"], 0.01), 3
         )
     return summary
-
-
-def _medians(measured: list[dict]) -> dict:
-    return {
-        "rps": round(statistics.median(run["rps"] for run in measured), 1),
-        "p50_ms": round(statistics.median(run["p50_ms"] for run in measured), 2),
-        "p99_ms": round(statistics.median(run["p99_ms"] for run in measured), 2),
-        "requests": sum(run["requests"] for run in measured),
-        "non_2xx": sum(run["non_2xx"] for run in measured),
-        "socket_errors": sum(run["socket_errors"] for run in measured),
-    }
 
 
 def print_gateways(engine: str, results: dict) -> None:

@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from app.services import build_services
 from app.settings import load_settings
 from app.storage import migrate
 from bench import gateway
+from bench.measures import medians
 from tests.support.gateway import find_nginx
 from tests.support.postgres import PostgresServer, find_bin_dir, free_port
 
@@ -346,17 +346,7 @@ def scoped_verify(server, credentials: Credentials, options) -> dict:
         for kind in runs:
             env = credentials.for_scoped_verify(kind == "scoped")
             runs[kind].append(wrk(server, env, options.seconds, options.max_requests))
-    summary = {
-        kind: {
-            "rps": round(statistics.median(run["rps"] for run in measured), 1),
-            "p50_ms": round(statistics.median(run["p50_ms"] for run in measured), 2),
-            "p99_ms": round(statistics.median(run["p99_ms"] for run in measured), 2),
-            "requests": sum(run["requests"] for run in measured),
-            "non_2xx": sum(run["non_2xx"] for run in measured),
-            "socket_errors": sum(run["socket_errors"] for run in measured),
-        }
-        for kind, measured in runs.items()
-    }
+    summary = {kind: medians(measured) for kind, measured in runs.items()}
     summary["ratio"] = round(summary["scoped"]["rps"] / summary["unscoped"]["rps"], 3)
     return summary
 
@@ -376,17 +366,11 @@ def print_scoped(engine: str, summary: dict) -> None:
 def summarize(runs: dict, cpu: dict) -> dict:
     summary = {}
     for name, measured in runs.items():
-        requests = sum(run["requests"] for run in measured)
-        summary[name] = {
-            "cpu_us_per_request": round(cpu[name] / max(requests, 1) * 1e6, 1),
-            "rps": round(statistics.median(run["rps"] for run in measured), 1),
-            "p50_ms": round(statistics.median(run["p50_ms"] for run in measured), 2),
-            "p99_ms": round(statistics.median(run["p99_ms"] for run in measured), 2),
-            "requests": sum(run["requests"] for run in measured),
-            "non_2xx": sum(run["non_2xx"] for run in measured),
-            "socket_errors": sum(run["socket_errors"] for run in measured),
-            "runs": measured,
-        }
+        summary[name] = medians(measured)
+        summary[name]["cpu_us_per_request"] = round(
+            cpu[name] / max(summary[name]["requests"], 1) * 1e6, 1
+        )
+        summary[name]["runs"] = measured
     for baseline in BASELINES:
         summary["product"][f"ratio_to_{baseline}"] = round(
             summary["product"]["rps"] / summary[baseline]["rps"], 3
