@@ -176,3 +176,18 @@ def test_the_stored_response_holds_no_key_and_no_idempotency_key(client, account
     assert created["key"][3:].encode() not in record.sealed_response
     assert "visible-idempotency-key" not in stored
     assert record.created_at <= utc_now()
+
+
+def test_a_request_that_lost_its_record_to_a_takeover_creates_no_key(account, services):
+    caller = services.callers.caller_for_user(account.email, account.organization_id)
+    same = (caller.user_id, caller.organization_id, "k", fingerprint("POST", GENERATE, {}))
+    slow = services.idempotency.claim(*same)
+    age_records(services, timedelta(minutes=1))
+    services.idempotency.claim(*same)
+
+    def store(connection, key_id, key):
+        services.idempotency.complete(connection, slow, 201, {"id": key_id, "key": key})
+
+    with pytest.raises(InProgress):
+        services.api_keys.generate(caller, None, None, store)
+    assert key_count(services) == 0
