@@ -13,6 +13,7 @@ from pathlib import Path
 from app.domain.api_keys import ApiKeyService
 from app.domain.bigcapital_callers import BigcapitalCallers
 from app.domain.callers import Callers
+from app.domain.idempotency import IdempotencyRecords
 from app.domain.tokens import TokenVerifier
 from app.domain.upstream_operations import OperationIndex
 from app.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     settings: Settings
     database: Database
     api_keys: ApiKeyService
+    idempotency: IdempotencyRecords
     callers: Callers | BigcapitalCallers
     tokens: TokenVerifier
     # What scoped keys' permissions name: bckeys' own operations, and the
@@ -56,6 +58,7 @@ def build_services(settings: Settings) -> Services:
             settings.generate_rate,
             settings.api_keys_per_organization,
         ),
+        idempotency=IdempotencyRecords(database, settings.jwt_secret),
         callers=callers_for(settings, database),
         tokens=TokenVerifier(settings),
         own_operations=OperationIndex(json.loads(SPECIFICATION.read_text())),

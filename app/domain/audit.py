@@ -1,4 +1,4 @@
-"""Audit events: keys created and revoked, credentials rejected, users'
+"""Audit events: keys created, rolled and revoked, credentials rejected, users'
 upstream ids recorded.
 
 Each names who, and what it concerns: an organization, a key id and its
@@ -42,6 +42,17 @@ def generate_refused(actor: str, organization_id: str, reason: str) -> None:
 
 def key_revoked(actor: str, organization_id: str, key_id: int) -> None:
     _event("key.revoked", actor=actor, organization_id=organization_id, key_id=key_id)
+
+
+def key_rolled(actor: str, organization_id: str, old_key_id: int, new_key_id: int) -> None:
+    """A key replaced by a new one (key.created names the new one too)."""
+    _event(
+        "key.rolled",
+        actor=actor,
+        organization_id=organization_id,
+        old_key_id=old_key_id,
+        new_key_id=new_key_id,
+    )
 
 
 def upstream_id_set(actor: str, email: str, old: int | None, new: int) -> None:
