@@ -22,7 +22,7 @@ from app.web.edge import Edge
 from app.web.request_state import tag_records_with_request_ids
 from app.web.resolver import ControllerResolver
 
-SPECIFICATION = Path(__file__).resolve().parents[2] / "openapi.json"
+SPECIFICATION = Path(__file__).resolve().parents[1] / "openapi.json"
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None):
