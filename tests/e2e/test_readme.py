@@ -17,10 +17,11 @@ from tests.support.server import BIN, ServerProcess
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def shell_blocks(section: str) -> list[str]:
+def shell_blocks(section: str, language: str = "sh") -> list[str]:
+    """The README section's code blocks in ``language``, as written."""
     text = (ROOT / "README.md").read_text()
     body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", body, re.DOTALL)
+    return re.findall(rf"```{language}\n(.*?)```", body, re.DOTALL)
 
 
 def test_getting_a_credential_runs_whole_as_written(env, tmp_path):
