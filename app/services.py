@@ -24,7 +24,9 @@ from app.upstream_document import load_operation_index
 
 # The contract, served as it is and routed by Connexion; its tags name
 # bckeys' own operations for scoped keys.
-SPECIFICATION = Path(__file__).resolve().parents[1] / "openapi.json"
+# app/openapi.json links to the repository's, so that an installed package
+# (not only a checkout) has it.
+SPECIFICATION = Path(__file__).resolve().parent / "openapi.json"
 
 
 @dataclass(frozen=True)
