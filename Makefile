@@ -1,22 +1,33 @@
 # The everyday loop. `make run` serves, `make test` tests; both install first.
+# `make run` installs only what serving needs (requirements.lock); `make
+# install` adds the tools for tests, lint and the benchmark
+# (requirements-test.lock).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/pip install -q --disable-pip-version-check
+SERVING := $(VENV)/.serving-installed
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint fuzz bench lock clean bigcapital
+.PHONY: install install-serving run test lint fuzz bench lock clean bigcapital
+
+install-serving: $(SERVING)
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml requirements.lock
+$(SERVING): pyproject.toml requirements.lock
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  echo "python3 -m venv failed; installing Debian's python3-venv"; \
 	  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
 	@touch $@
 
-run: install
+$(INSTALLED): $(SERVING) requirements-test.lock
+	$(PIP) -r requirements.lock -r requirements-test.lock
+	@touch $@
+
+run: install-serving
 	$(BIN)/python -m app.quickstart
 
 test: install bigcapital
@@ -32,11 +43,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# A fresh lock from pyproject.toml's ranges, in a throwaway environment.
+# Fresh locks from pyproject.toml's ranges, in throwaway environments: the
+# whole set resolved together, then the part of it serving needs.
+LOCK_DIR := /tmp/bckeys-lock
 lock:
-	rm -rf /tmp/bckeys-lock && $(PYTHON) -m venv /tmp/bckeys-lock
-	/tmp/bckeys-lock/bin/pip install -q -e '.[test]'
-	/tmp/bckeys-lock/bin/pip freeze --exclude-editable | grep -v '^bckeys' > requirements.lock
+	rm -rf $(LOCK_DIR) && mkdir -p $(LOCK_DIR)
+	$(PYTHON) -m venv $(LOCK_DIR)/all && $(PYTHON) -m venv $(LOCK_DIR)/serving
+	$(LOCK_DIR)/all/bin/pip install -q -e '.[test]'
+	$(LOCK_DIR)/all/bin/pip freeze --exclude-editable > $(LOCK_DIR)/all.txt
+	$(LOCK_DIR)/serving/bin/pip install -q -c $(LOCK_DIR)/all.txt -e .
+	$(LOCK_DIR)/serving/bin/pip freeze --exclude-editable > requirements.lock
+	grep -vxFf requirements.lock $(LOCK_DIR)/all.txt > requirements-test.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -13,6 +13,7 @@ from pathlib import Path
 from app.domain.api_keys import ApiKeyService
 from app.domain.bigcapital_callers import BigcapitalCallers
 from app.domain.callers import Callers
+from app.domain.idempotency import IdempotencyRecords
 from app.domain.tokens import TokenVerifier
 from app.domain.upstream_operations import OperationIndex
 from app.settings import Settings
@@ -23,7 +24,9 @@ from app.upstream_document import load_operation_index
 
 # The contract, served as it is and routed by Connexion; its tags name
 # bckeys' own operations for scoped keys.
-SPECIFICATION = Path(__file__).resolve().parents[1] / "openapi.json"
+# app/openapi.json links to the repository's, so that an installed package
+# (not only a checkout) has it.
+SPECIFICATION = Path(__file__).resolve().parent / "openapi.json"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Services:
     settings: Settings
     database: Database
     api_keys: ApiKeyService
+    idempotency: IdempotencyRecords
     callers: Callers | BigcapitalCallers
     tokens: TokenVerifier
     # What scoped keys' permissions name: bckeys' own operations, and the
@@ -56,6 +60,7 @@ def build_services(settings: Settings) -> Services:
             settings.generate_rate,
             settings.api_keys_per_organization,
         ),
+        idempotency=IdempotencyRecords(database, settings.jwt_secret),
         callers=callers_for(settings, database),
         tokens=TokenVerifier(settings),
         own_operations=OperationIndex(json.loads(SPECIFICATION.read_text())),

@@ -4,6 +4,10 @@ wrk.method = os.getenv("BENCH_METHOD")
 wrk.path = os.getenv("BENCH_PATH")
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 wrk.headers["organization-id"] = os.getenv("BENCH_ORGANIZATION")
+if os.getenv("BENCH_ORIGINAL_URI") then
+  wrk.headers["X-Original-Method"] = os.getenv("BENCH_ORIGINAL_METHOD")
+  wrk.headers["X-Original-URI"] = os.getenv("BENCH_ORIGINAL_URI")
+end
 if wrk.method == "POST" then
   wrk.headers["Content-Type"] = "application/json"
   wrk.body = '{"name": "bench"}'

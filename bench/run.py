@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,9 @@ from app.domain.tokens import issue_token
 from app.services import build_services
 from app.settings import load_settings
 from app.storage import migrate
+from bench import gateway
+from bench.measures import medians
+from tests.support.gateway import find_nginx
 from tests.support.postgres import PostgresServer, find_bin_dir, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +73,18 @@ _REQUESTS = {
 }
 
 
+# Verify with a scoped key, asked about a path deep in Bigcapital's document,
+# against verify with an unscoped key, interleaved on the product alone.
+BIGCAPITAL_DOCUMENT = ROOT.parent / "shared" / "bigcapital" / "openapi.json"
+SCOPED_PERMISSIONS = {
+    "Sale Invoices": "write",
+    "Customers": "read",
+    "Items": "read",
+    "Payments Received": "write",
+}
+SCOPED_REQUEST = ("GET", "/api/sale-invoices/1042/payments?page=2")
+
+
 @dataclass
 class Credentials:
     jwt: str
@@ -79,6 +93,20 @@ class Credentials:
     key_organization: str
     list_key: str
     list_organization: str
+    scoped_key: str | None
+
+    scoped_request = SCOPED_REQUEST
+
+    def for_scoped_verify(self, scoped: bool) -> dict:
+        """verify with the scoped key, or the unscoped one, about the same
+        original request."""
+        method, target = SCOPED_REQUEST
+        return {
+            **self.for_scenario("verify-key"),
+            "BENCH_TOKEN": self.scoped_key if scoped else self.list_key,
+            "BENCH_ORIGINAL_METHOD": method,
+            "BENCH_ORIGINAL_URI": target,
+        }
 
     def for_scenario(self, scenario: str) -> dict:
         method, path = _REQUESTS[scenario]
@@ -111,6 +139,9 @@ def seed(env: dict) -> Credentials:
 
     _, key = services.api_keys.generate(caller("key"), "bench")
     list_keys = [services.api_keys.generate(caller("list"), f"k{n}")[1] for n in range(LISTED_KEYS)]
+    scoped_key = None
+    if services.upstream_operations is not None:
+        _, scoped_key = services.api_keys.generate(caller("list"), "scoped", SCOPED_PERMISSIONS)
     services.database.engine.dispose()
     return Credentials(
         jwt=issue_token(services.settings, "generate@bench.example", 24 * 3600),
@@ -119,6 +150,7 @@ def seed(env: dict) -> Credentials:
         key_organization=organizations["key"],
         list_key=list_keys[0],
         list_organization=organizations["list"],
+        scoped_key=scoped_key,
     )
 
 
@@ -249,6 +281,8 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
                 "API_KEY_GENERATE_RATE": "off",
                 "API_KEYS_PER_ORGANIZATION": "off",
             }
+            if name == "product" and BIGCAPITAL_DOCUMENT.is_file():
+                env["UPSTREAM_OPENAPI"] = str(BIGCAPITAL_DOCUMENT)
             credentials[name] = seed(env)
             servers[name] = Server(name, env, folder / "server.log")
         results = {}
@@ -280,26 +314,63 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
         for name in SERVERS:
             for scenario in SCENARIOS:
                 results[scenario][name]["peak_rss_mib"] = servers[name].peak_rss_mib()
+        if credentials["product"].scoped_key is not None:
+            results[SCOPED_SCENARIO] = scoped_verify(
+                servers["product"], credentials["product"], options
+            )
+            print_scoped(engine, results[SCOPED_SCENARIO])
+        if find_nginx() is None:
+            print("\nnginx is not installed: skipping the gateway scenarios")
+        else:
+            through_nginx = gateway.bench_gateways(servers, credentials, options, wrk)
+            gateway.print_gateways(engine, through_nginx)
+            results.update(through_nginx)
         return results
     finally:
         for server in servers.values():
             server.stop()
 
 
+SCOPED_SCENARIO = "verify-scoped-key"
+
+
+def scoped_verify(server, credentials: Credentials, options) -> dict:
+    """The product's verify with a scoped key and with an unscoped one, about
+    the same deep path, interleaved; the scoped one's req/s as a ratio."""
+    runs = {"scoped": [], "unscoped": []}
+    for kind in runs:
+        if options.warmup:
+            env = credentials.for_scoped_verify(kind == "scoped")
+            wrk(server, env, options.warmup, options.max_requests)
+    for _ in range(options.rounds):
+        for kind in runs:
+            env = credentials.for_scoped_verify(kind == "scoped")
+            runs[kind].append(wrk(server, env, options.seconds, options.max_requests))
+    summary = {kind: medians(measured) for kind, measured in runs.items()}
+    summary["ratio"] = round(summary["scoped"]["rps"] / summary["unscoped"]["rps"], 3)
+    return summary
+
+
+def print_scoped(engine: str, summary: dict) -> None:
+    method, target = SCOPED_REQUEST
+    print(f"\n{engine} / {SCOPED_SCENARIO} (product only: {method} {target})")
+    for kind in ("scoped", "unscoped"):
+        row = summary[kind]
+        print(
+            f"  {kind + ' key':<18} {row['rps']:>9.1f} req/s {row['p50_ms']:>8.2f} "
+            f"{row['p99_ms']:>8.2f} ms, non-2xx {row['non_2xx'] + row['socket_errors']}"
+        )
+    print(f"  scoped / unscoped: {summary['ratio']:.2f}x (target at least 0.90x)")
+
+
 def summarize(runs: dict, cpu: dict) -> dict:
     summary = {}
     for name, measured in runs.items():
-        requests = sum(run["requests"] for run in measured)
-        summary[name] = {
-            "cpu_us_per_request": round(cpu[name] / max(requests, 1) * 1e6, 1),
-            "rps": round(statistics.median(run["rps"] for run in measured), 1),
-            "p50_ms": round(statistics.median(run["p50_ms"] for run in measured), 2),
-            "p99_ms": round(statistics.median(run["p99_ms"] for run in measured), 2),
-            "requests": sum(run["requests"] for run in measured),
-            "non_2xx": sum(run["non_2xx"] for run in measured),
-            "socket_errors": sum(run["socket_errors"] for run in measured),
-            "runs": measured,
-        }
+        summary[name] = medians(measured)
+        summary[name]["cpu_us_per_request"] = round(
+            cpu[name] / max(summary[name]["requests"], 1) * 1e6, 1
+        )
+        summary[name]["runs"] = measured
     for baseline in BASELINES:
         summary["product"][f"ratio_to_{baseline}"] = round(
             summary["product"]["rps"] / summary[baseline]["rps"], 3
@@ -336,14 +407,14 @@ def chart(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{engine}\n{scenario}" for engine in results for scenario in results[engine]]
+    labels = [f"{engine}\n{scenario}" for engine in results for scenario in SCENARIOS]
     figure, axes = plt.subplots(figsize=(max(6, 1.8 * len(labels)), 4.5))
     width = 0.8 / len(BASELINES)
     for index, baseline in enumerate(BASELINES):
         ratios = [
-            summary["product"][f"ratio_to_{baseline}"]
+            scenarios[scenario]["product"][f"ratio_to_{baseline}"]
             for scenarios in results.values()
-            for summary in scenarios.values()
+            for scenario in SCENARIOS
         ]
         offset = (index - (len(BASELINES) - 1) / 2) * width
         validates = "validates" if SERVERS[baseline][1] else "floor"

@@ -1,20 +1,20 @@
-"""The Api keys controller: generate, list, revoke and verify.
+"""The Api keys controller: generate, list, revoke, roll and verify.
 
 Each handler takes the operation's parameters by name, calls the domain
 layer and returns a JSON response (see app.web.connexion_adaptations.responses).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from connexion.context import context
 
 from app.domain import audit, keys, tokens
-from app.domain.api_keys import ListedKey
+from app.domain.api_keys import ListedKey, OnCreated
 from app.domain.callers import Caller
-from app.domain.errors import Conflict, NotFound, RateLimited, Unauthenticated
+from app.domain.errors import Conflict, InProgress, NotFound, RateLimited, Unauthenticated
 from app.domain.tokens import NoUpstreamSubject
 from app.services import current_services
-from app.web import key_scopes, metrics
+from app.web import idempotency_keys, key_scopes, metrics
 from app.web.auth import record_refusal
 from app.web.connexion_adaptations.requests import path_text
 from app.web.connexion_adaptations.responses import json_response
@@ -29,17 +29,57 @@ def generate(body: dict):
     caller = _caller()
     key_scopes.require_permission(caller, "AuthApiKeysController_generate")
     scope = key_scopes.requested_permissions(body)
-    try:
-        key_id, key = current_services().api_keys.generate(caller, body.get("name"), scope)
-    except (RateLimited, Conflict) as refusal:
-        reason = "rate" if isinstance(refusal, RateLimited) else "organization_full"
-        audit.generate_refused(caller.email, caller.organization_public_id, reason)
-        metrics.LIMITS_HIT.labels(reason).inc()
-        raise
+
+    def create(on_created: OnCreated | None) -> tuple[int, str]:
+        try:
+            key_id, key = current_services().api_keys.generate(
+                caller, body.get("name"), scope, on_created
+            )
+        except (RateLimited, Conflict) as refusal:
+            if not isinstance(refusal, InProgress):
+                _refused(caller, refusal)
+            raise
+        _created(caller, key_id, key)
+        return key_id, key
+
+    return idempotency_keys.created_once(caller, body, create)
+
+
+def roll(id_: float, body: dict | None = None):
+    key_id = keys.key_id(path_text("id"))
+    if key_id is None:
+        raise NotFound
+    caller = _caller()
+    key_scopes.require_permission(caller, "AuthApiKeysController_roll")
+    grace = timedelta(seconds=(body or {}).get("expiresInSeconds", 0))
+
+    def create(on_created: OnCreated | None) -> tuple[int, str]:
+        try:
+            rolled = current_services().api_keys.roll(caller, key_id, grace, on_created)
+        except RateLimited as refusal:
+            _refused(caller, refusal)
+            raise
+        _created(caller, rolled.new_key_id, rolled.key)
+        audit.key_rolled(
+            caller.email, caller.organization_public_id, rolled.old_key_id, rolled.new_key_id
+        )
+        if rolled.old_key_revoked:
+            audit.key_revoked(caller.email, caller.organization_public_id, rolled.old_key_id)
+            metrics.KEYS_REVOKED.inc()
+        return rolled.new_key_id, rolled.key
+
+    return idempotency_keys.created_once(caller, body, create)
+
+
+def _refused(caller: Caller, refusal: RateLimited | Conflict) -> None:
+    reason = "rate" if isinstance(refusal, RateLimited) else "organization_full"
+    audit.generate_refused(caller.email, caller.organization_public_id, reason)
+    metrics.LIMITS_HIT.labels(reason).inc()
+
+
+def _created(caller: Caller, key_id: int, key: str) -> None:
     metrics.KEYS_GENERATED.inc()
     audit.key_created(caller.email, caller.organization_public_id, key_id, keys.display_prefix(key))
-    # The key is shown this once; no cache may keep it.
-    return json_response({"id": key_id, "key": key}, 201, {"Cache-Control": "no-store"})
 
 
 def get_api_keys():

@@ -1,18 +1,21 @@
-"""API keys: generate, list and revoke (who is calling: app.domain.callers).
+"""API keys: generate, list, revoke and roll (who is calling: app.domain.callers).
 
 Every query that touches keys is scoped to the caller's organization. The
 statements are built once and run on Core connections: these are the paths
 every request takes.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 
-from app.domain import keys, limits, permissions
+from app.domain import key_rolls, keys, limits, permissions
 from app.domain.callers import Caller
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
+from app.domain.key_rolls import RolledKey
 from app.settings import Rate
 from app.storage.database import Database
 from app.storage.models import ApiKey, Organization, utc_now
@@ -65,6 +68,9 @@ _REVOKE_DESCENDANTS = (
 # The parent's row, locked while a child is minted, so that a revoke takes
 # turns with it: no child is born to a parent revoked in the meantime.
 _PARENT_STATE = select(_keys.revoked_at).where(_keys.id == bindparam("parent_id")).with_for_update()
+# Called within the transaction that creates a key, with its id and the key:
+# what must commit with it (app.domain.idempotency).
+OnCreated = Callable[[Connection, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class ApiKeyService:
         caller: Caller,
         name: str | None,
         scope: permissions.Permissions | None = None,
+        on_created: OnCreated | None = None,
     ) -> tuple[int, str]:
         """Stores a new key for the caller, with ``scope`` as its permissions
         (None: all its user may do); returns its id and the key itself. A key
@@ -106,7 +113,8 @@ class ApiKeyService:
         Raises Forbidden when a key asks for more than its own permissions,
         Unauthenticated when the minting key was revoked meanwhile,
         RateLimited over the caller's rate and Conflict when the organization
-        holds its most active keys; whatever it raises, nothing changes.
+        holds its most active keys (or as ``on_created`` raises, which runs
+        within the same transaction); whatever it raises, nothing changes.
         """
         parent_id = caller.api_key_id
         if parent_id is not None and not permissions.within(scope, caller.permissions):
@@ -143,7 +151,38 @@ class ApiKeyService:
                     "parent_id": parent_id,
                 },
             ).scalar_one()
+            if on_created is not None:
+                on_created(connection, key_id, key)
         return key_id, key
+
+    def roll(
+        self,
+        caller: Caller,
+        key_id: int,
+        grace: timedelta,
+        on_created: OnCreated | None = None,
+    ) -> RolledKey:
+        """Replaces a key of the caller's organization with a new one: the
+        same user, name and permissions, a fresh lifetime, and its place
+        among keys minted by keys (its parent, and its children). The old key
+        stops working ``grace`` from now, never later than it would have;
+        with no grace it is revoked at once, without its children, which
+        are the new key's now. A roll counts against the generate rate, and
+        needs no place under the organization's cap.
+
+        Raises NotFound for an id that is not a key of the organization;
+        Forbidden for another user's key, or, for a key caller, a key with
+        more permissions than its own; Conflict for a revoked or expired key
+        (or as ``on_created`` raises); RateLimited over the caller's generate
+        rate. Whatever it raises, nothing changes.
+        """
+        with self._database.connection(atomic=True) as connection:
+            rolled = key_rolls.roll_key(
+                connection, caller, key_id, grace, self._key_ttl, self._generate_rate
+            )
+            if on_created is not None:
+                on_created(connection, rolled.new_key_id, rolled.key)
+        return rolled
 
     def organization_id(self, public_id: str) -> int:
         """The internal id of an organization; raises NotFound."""

@@ -1,5 +1,5 @@
-"""Audit events: keys created and revoked, credentials rejected, and every
-change an operator makes to organizations and users.
+"""Audit events: keys created, rolled and revoked, credentials rejected, and
+every change an operator makes to organizations and users.
 
 Each names who, and what it concerns: an organization, a key id and its
 display prefix, or a user; never a key, a token or an Authorization header.
@@ -65,6 +65,17 @@ def member_removed(actor: str, email: str, organization_id: str) -> None:
 
 def user_activation_set(actor: str, email: str, active: bool) -> None:
     _event("user.activated" if active else "user.deactivated", actor=actor, email=email)
+
+
+def key_rolled(actor: str, organization_id: str, old_key_id: int, new_key_id: int) -> None:
+    """A key replaced by a new one (key.created names the new one too)."""
+    _event(
+        "key.rolled",
+        actor=actor,
+        organization_id=organization_id,
+        old_key_id=old_key_id,
+        new_key_id=new_key_id,
+    )
 
 
 def upstream_id_set(actor: str, email: str, old: int | None, new: int) -> None:

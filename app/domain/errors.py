@@ -9,6 +9,8 @@ from app.storage.outages import Unavailable
 __all__ = [
     "Conflict",
     "Forbidden",
+    "IdempotencyKeyReused",
+    "InProgress",
     "Invalid",
     "NotFound",
     "RateLimited",
@@ -53,6 +55,14 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """The change contradicts what is stored (a taken id, a full organization)."""
+
+
+class InProgress(Conflict):
+    """A request with the same Idempotency-Key is still being answered."""
+
+
+class IdempotencyKeyReused(Exception):
+    """An Idempotency-Key sent again with another request than its first."""
 
 
 class RateLimited(Exception):

@@ -147,3 +147,30 @@ class GenerateRate(Base):
     )
     # Seconds since the epoch, as a double: microseconds are exact to 2255.
     theoretical_arrival: Mapped[float] = mapped_column(Float(precision=53))
+
+
+class IdempotencyRecord(Base):
+    """A generate or roll sent with an Idempotency-Key, by one user in one
+    organization (app.domain.idempotency): the key only as an HMAC, and the
+    response only sealed (app.domain.sealing)."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (Index("ix_idempotency_records_created_at", "created_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # SHA-256 of the method, the path and the canonical body.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # "in_progress" or "done".
+    state: Mapped[str] = mapped_column(String(16))
+    # Counts the requests that held the record: the one whose attempt it
+    # names is the only one that may complete it.
+    attempt: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    sealed_response: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         "openapi",
         lambda: flask.Response(committed_spec, mimetype="application/json"),
     )
+    # The one redirect: a bare / leads a browser to Swagger UI (API paths never redirect).
+    app.add_url_rule("/", "root", lambda: flask.redirect("ui/", code=302))
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/readyz", "readyz", readyz)
     if services.settings.metrics_enabled:

@@ -15,6 +15,7 @@ from connexion.problem import problem
 from app.domain.errors import (
     Conflict,
     Forbidden,
+    IdempotencyKeyReused,
     NotFound,
     RateLimited,
     Unauthenticated,
@@ -59,6 +60,14 @@ async def forbidden(_request, error: Forbidden) -> ConnexionResponse:
 
 async def conflict(_request, error: Conflict) -> ConnexionResponse:
     return problem(409, "Conflict", str(error))
+
+
+async def idempotency_key_reused(_request, _error) -> ConnexionResponse:
+    return problem(
+        422,
+        "Unprocessable Content",
+        "This Idempotency-Key was sent with another request; use a new key for a new request.",
+    )
 
 
 # The IETF RateLimit fields as draft-ietf-httpapi-ratelimit-headers-10 writes
@@ -136,6 +145,7 @@ def register(app: FlaskApp) -> None:
     app.add_error_handler(Forbidden, forbidden)
     app.add_error_handler(NotFound, not_found)
     app.add_error_handler(Conflict, conflict)
+    app.add_error_handler(IdempotencyKeyReused, idempotency_key_reused)
     app.add_error_handler(RateLimited, rate_limited)
     app.add_error_handler(Unavailable, unavailable)
     app.add_error_handler(ProblemException, spec_problem)

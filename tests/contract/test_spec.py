@@ -16,10 +16,15 @@ GENERATE = ("/api/api-keys/generate", "post")
 
 
 def with_additions(seed: dict) -> dict:
-    """The seed as the spec must keep it, with its two additions: a key's
-    name at most 255 characters, as upstream's column holds, and optional
-    permissions (checked on their own below)."""
+    """The seed as the spec must keep it, with its three additions: a key's
+    name at most 255 characters, as upstream's column holds, optional
+    permissions (checked on their own below), and the optional
+    Idempotency-Key header."""
     expected = copy.deepcopy(seed)
+    expected["paths"][GENERATE[0]][GENERATE[1]]["parameters"].append(
+        {"$ref": "#/components/parameters/IdempotencyKey"}
+    )
+    expected["components"]["parameters"] = SPEC["components"]["parameters"]
     properties = expected["components"]["schemas"]["GenerateApiKeyDto"]["properties"]
     properties["name"]["maxLength"] = 255
     properties["permissions"] = SPEC["components"]["schemas"]["GenerateApiKeyDto"]["properties"][
@@ -96,6 +101,7 @@ def test_every_error_response_is_problem_json_with_the_shared_schema():
     [
         ("/api/api-keys", "get", "AuthApiKeysController_getApiKeys"),
         ("/api/api-keys/{id}/revoke", "put", "AuthApiKeysController_revoke"),
+        ("/api/api-keys/{id}/roll", "post", "AuthApiKeysController_roll"),
     ],
 )
 def test_published_siblings_are_present(path, method, operation_id):
@@ -109,3 +115,25 @@ def test_permissions_are_an_optional_object_of_read_or_write_by_tag():
     assert permissions["type"] == "object"
     assert permissions["minProperties"] == 1
     assert permissions["additionalProperties"] == {"type": "string", "enum": ["read", "write"]}
+
+
+@pytest.mark.parametrize("path", ["/api/api-keys/generate", "/api/api-keys/{id}/roll"])
+def test_generate_and_roll_take_an_optional_idempotency_key_and_document_409_and_422(path):
+    post = operation(SPEC, path, "post")
+    header = next(p for p in post["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["in"] == "header"
+    assert header["required"] is False
+    assert {"409", "422"} <= set(post["responses"])
+
+
+def test_roll_documents_every_status_its_siblings_do():
+    roll = operation(SPEC, "/api/api-keys/{id}/roll", "post")
+    revoke = operation(SPEC, "/api/api-keys/{id}/revoke", "put")
+    assert set(revoke["responses"]) - {"200"} <= set(roll["responses"])
+    assert [p for p in roll["parameters"] if p["name"] != "Idempotency-Key"] == revoke["parameters"]
+    grace = roll["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert grace["expiresInSeconds"] == {
+        **grace["expiresInSeconds"],
+        "minimum": 0,
+        "maximum": 604800,
+    }

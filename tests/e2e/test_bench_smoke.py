@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from bench import run
+from bench import gateway, run
 from tests.conftest import require
+from tests.support.gateway import find_nginx
 
 
 @pytest.fixture
@@ -18,6 +19,8 @@ def wrk_installed():
 
 
 def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, tmp_path):
+    require(run.BIGCAPITAL_DOCUMENT.is_file(), "Bigcapital's OpenAPI document")
+    require(find_nginx() is not None, "nginx")
     exit_code = run.main(
         [
             "--seconds",
@@ -46,6 +49,19 @@ def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, 
             assert measured["cpu_us_per_request"] > 0
         product = report["results"]["sqlite"][scenario]["product"]
         assert all(product[f"ratio_to_{baseline}"] > 0 for baseline in run.BASELINES)
+    scoped = report["results"]["sqlite"][run.SCOPED_SCENARIO]
+    for kind in ("scoped", "unscoped"):
+        assert scoped[kind]["requests"] > 0
+        assert scoped[kind]["non_2xx"] + scoped[kind]["socket_errors"] == 0
+    assert scoped["ratio"] > 0
+    for scenario in gateway.SCENARIOS:
+        through_nginx = report["results"]["sqlite"][scenario]
+        assert set(through_nginx) == (
+            {"no-auth", "product"} if scenario == "gateway-scoped-key" else set(gateway.GATEWAYS)
+        )
+        for measured in through_nginx.values():
+            assert measured["requests"] > 0
+            assert measured["non_2xx"] + measured["socket_errors"] == 0
     assert set(run.BASELINES) == {"fastapi-idiomatic", "connexion-stock", "fastapi", "starlette"}
     assert {name: server["validates"] for name, server in report["servers"].items()} == {
         "product": True,

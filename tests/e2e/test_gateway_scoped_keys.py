@@ -3,11 +3,14 @@ of the stand-in upstream, with Bigcapital's own OpenAPI document as the
 vocabulary, on both engines."""
 
 import json
+import os
+import subprocess
 
 import pytest
 
 from tests.conftest import require
 from tests.e2e.test_gateway import start_gateway
+from tests.e2e.test_readme import shell_blocks
 from tests.support.real_bigcapital import TOOLS
 
 BIGCAPITAL_DOCUMENT = TOOLS / "openapi.json"
@@ -114,3 +117,23 @@ def test_revoking_a_parent_stops_its_grandchild_on_the_next_request(gateway, acc
         revoked = client.put(f"/api/api-keys/{parent['id']}/revoke", headers=account.headers())
     assert revoked.status_code == 200
     assert call(gateway, "GET", "/api/items", grandchild["key"]) == (401, False)
+
+
+def test_the_readmes_narrow_key_works_as_written_through_the_gateway(gateway, account):
+    _, curl = shell_blocks("Keys that may do only what they are for")
+    made = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -euo pipefail\n{curl.replace('127.0.0.1:8080', gateway.proxy.url[7:])}",
+        ],
+        env={**os.environ, "TOKEN": account.token, "ORG": account.organization_id},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = json.loads(made.stdout)["key"]
+    assert call(gateway, "POST", "/api/sale-invoices", key) == (200, True)
+    assert call(gateway, "GET", "/api/customers", key) == (200, True)
+    assert call(gateway, "POST", "/api/customers", key) == (403, False)
+    assert call(gateway, "GET", "/api/items", key) == (403, False)

@@ -1,20 +1,27 @@
-"""The README's "Getting a credential" block, run as one script, as written."""
+"""The README's shell blocks, each run as one script, as written."""
 
 import json
 import os
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 
+import httpx
+
+from tests.conftest import environment
+from tests.support.postgres import free_port
 from tests.support.server import BIN, ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def shell_blocks(section: str) -> list[str]:
+def shell_blocks(section: str, language: str = "sh") -> list[str]:
+    """The README section's code blocks in ``language``, as written."""
     text = (ROOT / "README.md").read_text()
     body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sh\n(.*?)```", body, re.DOTALL)
+    return re.findall(rf"```{language}\n(.*?)```", body, re.DOTALL)
 
 
 def test_getting_a_credential_runs_whole_as_written(env, tmp_path):
@@ -37,6 +44,48 @@ def test_getting_a_credential_runs_whole_as_written(env, tmp_path):
     listed, revoked = json_values(curls)
     assert [item["name"] for item in listed] == ["my script"]
     assert revoked == {"id": listed[0]["id"], "revoked": True}
+
+
+def test_installing_on_a_server_runs_as_written_and_serves(tmp_path):
+    (block,) = [block for block in shell_blocks("Two commands") if "python3 -m venv" in block]
+    venv = tmp_path / "bckeys"
+    printed = subprocess.run(
+        ["bash", "-c", f"set -euo pipefail\n{block.replace('/opt/bckeys', str(venv))}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed.split()[-1] == "0.1.0"
+    port = free_port()
+    server = subprocess.Popen(
+        [str(venv / "bin/bckeys"), "serve", "--port", str(port), "--workers", "1"],
+        cwd=tmp_path,
+        env={**os.environ, **environment(tmp_path / "data", f"sqlite:///{tmp_path}/bckeys.db")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(server, f"http://127.0.0.1:{port}")
+        spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json")
+        ui = httpx.get(f"http://127.0.0.1:{port}/ui/")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(40)
+    assert spec.content == (ROOT / "openapi.json").read_bytes()
+    assert ui.status_code == 200
+
+
+def wait_ready(server: subprocess.Popen, url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not become ready (exit status {server.poll()})")
 
 
 def json_values(text: str) -> list:

@@ -32,18 +32,11 @@ UPSTREAM = {
 
 
 @pytest.fixture
-def services(env, tmp_path):
+def env(env, tmp_path):
+    """The suite's environment, with an upstream document as the vocabulary."""
     document = tmp_path / "upstream-openapi.json"
     document.write_text(json.dumps(UPSTREAM))
-    services = build_services(load_settings({**env, "UPSTREAM_OPENAPI": str(document)}))
-    yield services
-    services.database.engine.dispose()
-
-
-@pytest.fixture
-def client(services):
-    with TestClient(create_app(services=services), raise_server_exceptions=False) as client:
-        yield client
+    return {**env, "UPSTREAM_OPENAPI": str(document)}
 
 
 def mint(client, token: str, organization_id: str, body: dict):
@@ -232,7 +225,7 @@ def test_a_scoped_keys_exchanged_token_is_as_scoped_as_the_key(client, account):
 
 
 def test_without_an_upstream_document_only_bckeys_tags_are_known(env, account):
-    services = build_services(load_settings(env))
+    services = build_services(load_settings({**env, "UPSTREAM_OPENAPI": ""}))
     with TestClient(create_app(services=services)) as client:
         assert (
             mint(

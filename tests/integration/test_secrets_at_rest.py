@@ -54,3 +54,28 @@ def test_no_response_but_the_201_contains_a_key(client, account):
     for response in responses:
         assert key not in response.text
         assert key not in str(response.headers)
+
+
+def test_no_key_in_database_files_or_logs_with_idempotency_records_present(
+    client, account, services, engine_name, request, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    headers = {**account.headers(), "Idempotency-Key": '"scan-1"'}
+    created = [client.post("/api/api-keys/generate", json={}, headers=headers).json()]
+    created.append(client.post("/api/api-keys/generate", json={}, headers=headers).json())
+    rolled = client.post(
+        f"/api/api-keys/{created[0]['id']}/roll",
+        json={"expiresInSeconds": 60},
+        headers={**account.headers(), "Idempotency-Key": '"scan-2"'},
+    ).json()
+    keys_made = {created[0]["key"], rolled["key"]}
+    with services.database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM idempotency_records")).scalar() == 2
+
+    blobs = [file.read_bytes() for file in database_files(engine_name, services, request)]
+    assert any(keys.hash_key(rolled["key"]).encode() in blob for blob in blobs)
+    for key in keys_made:
+        assert not any(key.encode() in blob or key[3:].encode() in blob for blob in blobs)
+        assert key not in caplog.text
+    for idempotency_key in (b"scan-1", b"scan-2"):
+        assert not any(idempotency_key in blob for blob in blobs)

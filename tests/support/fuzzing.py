@@ -31,6 +31,8 @@ def run_schemathesis(server_url: str, account: Account, seed: int, examples: int
     return subprocess.run(
         [
             str(BIN / "st"),
+            "--config-file",
+            str(REPOSITORY / "tests/support/schemathesis.toml"),
             "run",
             f"{server_url}/openapi.json",
             "--checks",

@@ -83,12 +83,25 @@ class StandInBigcapital:
 
 class Nginx:
     """Debian's nginx running the shipped configuration, pointed at the given
-    bckeys and upstream ports, on a free loopback port."""
+    bckeys and upstream ports, on a free loopback port.
 
-    def __init__(self, bckeys_port: int, upstream_port: int):
+    Without an upstream port, nginx itself is the upstream: a server of its
+    own that answers every request 200 (the benchmark's static upstream).
+    Without ``verify``, the route to the upstream skips auth_request: the
+    benchmark's ceiling.
+    """
+
+    def __init__(self, bckeys_port: int, upstream_port: int | None = None, verify: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.root = Path(tempfile.mkdtemp(prefix="bckeys-nginx-"))
+        static = ""
+        if upstream_port is None:
+            upstream_port = free_port()
+            static = (
+                f"server {{ listen 127.0.0.1:{upstream_port}; access_log off; "
+                "location / { default_type application/json; return 200 '{}'; } }\n"
+            )
         site = (
             CONFIGURATION.read_text()
             .replace("127.0.0.1:8000", f"127.0.0.1:{bckeys_port}")
@@ -97,7 +110,10 @@ class Nginx:
             .replace("/var/log/nginx/error.log", str(self.root / "site-error.log"))
         )
         assert str(self.port) in site, "the shipped configuration's listen line changed"
-        (self.root / "site.conf").write_text(site)
+        if not verify:
+            assert "auth_request /_bckeys_verify;" in site
+            site = site.replace("auth_request /_bckeys_verify;", "")
+        (self.root / "site.conf").write_text(site + static)
         temp = {name: self.root / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
         for folder in temp.values():
             folder.mkdir()

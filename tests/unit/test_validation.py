@@ -41,6 +41,9 @@ def spec_schemas() -> dict[str, tuple[dict, type]]:
 
 
 SCHEMAS = spec_schemas()
+# Regular expressions stay with Connexion's validator (the two dialects
+# differ): the Idempotency-Key header, checked only when it is sent.
+FAST_SCHEMAS = {where: found for where, found in SCHEMAS.items() if "pattern" not in found[0]}
 
 date_times = st.sampled_from(
     [
@@ -91,13 +94,13 @@ def near_instances(schema: dict):
     return typed(schema) | json_values
 
 
-@pytest.mark.parametrize("where", SCHEMAS)
-def test_every_schema_in_the_spec_takes_the_fast_check(where):
+@pytest.mark.parametrize("where", FAST_SCHEMAS)
+def test_every_schema_without_a_pattern_takes_the_fast_check(where):
     schema, _ = SCHEMAS[where]
     assert fast_check(schema) is not None
 
 
-@pytest.mark.parametrize("where", SCHEMAS)
+@pytest.mark.parametrize("where", FAST_SCHEMAS)
 def test_what_the_fast_check_passes_connexion_would_pass(where):
     schema, connexion_validator = SCHEMAS[where]
     reference = connexion_validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)

@@ -45,6 +45,8 @@ def parameter_entry(place: str, param: dict, missing: bool) -> dict:
     name = param["name"]
     if missing:
         detail = f"The {place} parameter '{name}' is required."
+    elif "pattern" in param.get("schema", param):
+        detail = f"The {place} parameter '{name}' must match {param['schema']['pattern']}."
     else:
         expected = _expected(param.get("schema", param))
         detail = f"The {place} parameter '{name}' must be {expected}."

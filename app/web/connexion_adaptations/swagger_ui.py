@@ -1,10 +1,14 @@
-"""Swagger UI whose operations' own Authorization field works.
+"""Swagger UI that does what a user means with the Authorization header.
 
 OpenAPI tools drop a header parameter named Authorization, so the seed
-operation's field shows, pre-filled and required, and is never sent. The
-page is rendered from our index.j2 (Swagger UI's own, plus a request
-interceptor that sends the field when Authorize has not set the header);
-the static files stay Connexion's.
+operation's field would show, pre-filled with the spec's example (no valid
+key) and required, and never be sent. The page is rendered from our index.j2:
+Swagger UI's own, plus a plugin that adapts the page's copy of the spec (no
+example in the field, not required there, so Authorize alone works;
+descriptions' "<token>" shown literally) and strips a "Bearer " pasted into
+Authorize, and a request interceptor that sends the operation's own field,
+when filled, over Authorize's token. /openapi.json stays as committed; the
+static files stay Connexion's.
 """
 
 from pathlib import Path

@@ -128,8 +128,16 @@ class TotalJSONRequestBodyValidator(JSONRequestBodyValidator):
             raise
 
     async def _parse(self, stream, scope):
+        # Whether any body was sent: Connexion reads none and JSON's null alike.
+        self._sent = False
+
+        async def recorded():
+            async for chunk in stream:
+                self._sent = self._sent or bool(chunk)
+                yield chunk
+
         try:
-            return await super()._parse(stream, scope)
+            return await super()._parse(recorded(), scope)
         except BadRequestProblem as problem:
             # Connexion quotes json's reason, which says where it stopped.
             raise body_problem(f"The request body is not valid JSON ({problem.detail}).") from None
@@ -143,6 +151,9 @@ class TotalJSONRequestBodyValidator(JSONRequestBodyValidator):
 
     def _validate(self, body):
         if body is not None and _passes_fast_check(self._schema, body):
+            return
+        if body is None and not self._required and not self._sent:
+            # An optional body left out (Connexion would refuse it as empty).
             return
         if body is None:
             try:
