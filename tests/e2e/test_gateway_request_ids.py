@@ -3,6 +3,7 @@ $request_id, sent as X-Request-ID to both, and believed by bckeys because
 nginx is a trusted proxy (TRUSTED_PROXIES)."""
 
 import re
+import time
 
 import pytest
 
@@ -28,6 +29,17 @@ def traced(start_server):
     gateway.upstream.stop()
 
 
+def logged_lines(server, text: str, timeout: float = 5) -> list[str]:
+    """The server's log lines holding ``text``, once there are any: an access
+    line is written just after its response is sent."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [line for line in server.logs().splitlines() if text in line]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 def test_the_upstream_and_bckeys_verify_log_share_nginxs_request_id(traced, services):
     gateway, bckeys = traced
     key = gateway.generate(make_account(services))["key"]
@@ -35,9 +47,7 @@ def test_the_upstream_and_bckeys_verify_log_share_nginxs_request_id(traced, serv
     assert status == 200
     request_id = received["x-request-id"]
     assert NGINX_REQUEST_ID.fullmatch(request_id)
-    (verified,) = [
-        line for line in bckeys.logs().splitlines() if f"request_id={request_id}" in line
-    ]
+    (verified,) = logged_lines(bckeys, f"request_id={request_id}")
     assert "/api/api-keys/verify" in verified and "original_path=/api/invoices" in verified
 
 
@@ -51,4 +61,5 @@ def test_bckeys_own_api_gets_nginxs_request_id_never_the_clients(traced, service
     assert listed.status_code == 200
     request_id = listed.headers["x-request-id"]
     assert NGINX_REQUEST_ID.fullmatch(request_id)
-    assert "GET /api/api-keys 200" in bckeys.logs() and f"request_id={request_id}" in bckeys.logs()
+    (listed_line,) = logged_lines(bckeys, f"request_id={request_id}")
+    assert "GET /api/api-keys 200" in listed_line
