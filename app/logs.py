@@ -3,6 +3,7 @@
 import logging
 import re
 import sys
+import time
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -30,6 +31,17 @@ class _ConsoleLines(logging.Formatter):
     whatever field holds it: a logged value must not drive the terminal that
     shows it, nor start a line of its own. Tracebacks keep their newlines.
     """
+
+    _second_formatted = (None, "")
+
+    def formatTime(self, record, datefmt=None):
+        # The second's text is made once a second, not for every line.
+        second, formatted = self._second_formatted
+        if second != int(record.created):
+            second = int(record.created)
+            formatted = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second_formatted = (second, formatted)
+        return self.default_msec_format % (formatted, record.msecs)
 
     def formatMessage(self, record):
         return _escaped(super().formatMessage(record))

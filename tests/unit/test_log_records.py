@@ -88,3 +88,12 @@ def test_a_console_traceback_keeps_its_lines_with_controls_escaped(restored, mon
     assert "\x1b" not in written
     assert "ValueError: bad \\x1b[2J value" in written
     assert written.count("\n") > 2
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.25, 0.999, 1.0, 61.5, 3600.001])
+def test_console_times_are_logging_s_own_across_seconds(offset):
+    console, reference = logs.console_handler().formatter, logging.Formatter(logs.CONSOLE_FORMAT)
+    for created in (1_790_000_000.5, 1_790_000_000.5 + offset):
+        record = logging.LogRecord("bckeys", logging.INFO, __file__, 1, "m", None, None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert console.formatTime(record) == reference.formatTime(record)

@@ -212,11 +212,27 @@ class CompiledParameterValidator(ParameterValidator):
         for place in ("query", "path", "header", "cookie"):
             validate = getattr(self, f"validate_{place}_parameter")
             for param in self.parameters.get(place, []):
+                if place == "header" and header_needs_no_check(param, request.headers):
+                    continue
                 message = validate(param, request)
                 if message:
                     entries.append(parameter_entry(place, param, message.startswith("Missing")))
         if entries:
             raise bad_request(entries)
+
+
+# What a schema may say beside its type and still admit any string.
+_ANNOTATIONS = frozenset({"type", "title", "description", "example"})
+
+
+def header_needs_no_check(param: dict, headers) -> bool:
+    """Whether Connexion's check of this header parameter could only pass: it
+    is absent and optional, or present and any string is valid (a header's
+    value is always a string)."""
+    if param["name"] not in headers:
+        return not param.get("required", False)
+    schema = param.get("schema", {})
+    return schema.get("type") == "string" and _ANNOTATIONS.issuperset(schema)
 
 
 def validator_map() -> dict:
