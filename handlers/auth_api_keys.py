@@ -104,10 +104,18 @@ def revoke(id_: float):
 
 
 def verify():
+    """The gateway's check, answered without Flask (see
+    app.web.connexion_adaptations.direct_operations): a (payload, status,
+    headers) tuple."""
     caller = _caller()
     key_scopes.require_upstream_permission(caller)
     body = {"userEmail": caller.email}
-    headers = {"Cache-Control": "no-store", "X-Auth-User-Email": email_header(caller.email)}
+    headers = {
+        # Named: Connexion cannot infer one of the operation's two media types.
+        "Content-Type": "application/json",
+        "Cache-Control": "no-store",
+        "X-Auth-User-Email": email_header(caller.email),
+    }
     if caller.organization_public_id is not None:
         body["organizationId"] = caller.organization_public_id
         headers["X-Auth-Organization-Id"] = caller.organization_public_id
@@ -117,7 +125,11 @@ def verify():
     if caller.expires_at is not None:
         body["expiresAt"] = _timestamp(caller.expires_at)
     headers["X-Auth-Upstream-Authorization"] = f"Bearer {_upstream_token(caller)}"
-    return json_response(body, 200, headers)
+    return body, 200, headers
+
+
+# HEAD: the same answer; the HTTP server leaves its body out.
+verify_head = verify
 
 
 def _upstream_token(caller: Caller) -> str:

@@ -12,6 +12,7 @@ from app.storage import migrate
 from app.web import metrics, problems
 from app.web.auth import bearer_caller
 from app.web.connexion_adaptations import responses, routing, validation
+from app.web.connexion_adaptations.direct_operations import DirectOperations
 from app.web.connexion_adaptations.flask_bridge import FlaskBridge
 from app.web.connexion_adaptations.flask_operations import decorate_once
 from app.web.connexion_adaptations.requests import JSONRequest
@@ -48,11 +49,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", serve_spec=False),
     )
     # Connexion's FlaskApp reaches Flask through a2wsgi; the bridge replaces
-    # that hand-off (see connexion_adaptations.flask_bridge). Connexion
-    # offers no option for it.
+    # that hand-off (see connexion_adaptations.flask_bridge), and verify is
+    # answered before it (direct_operations). Connexion offers no option for
+    # either.
     flask_side = app._middleware_app
     decorate_once(flask_side, operation_of_endpoint)
-    flask_side.asgi_app = FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)
+    flask_side.asgi_app = DirectOperations(
+        FlaskBridge(app.app.wsgi_app, other_scopes=flask_side.asgi_app)
+    )
     app.app.teardown_request(_release_request_connection)
     problems.register(app)
     silence_value_echoing_loggers()

@@ -104,7 +104,7 @@ class Edge:
                 ),
             }
             line = _ACCESS_LINE
-            if routed and routed.endswith(".verify"):
+            if routed and routed.endswith((".verify", ".verify_head")):
                 fields["original_method"], fields["original_path"] = original_request(
                     headers, MAX_LOGGED_PATH
                 )

@@ -5,7 +5,7 @@ permissions; and, for verify, the original request a gateway names.
 The decisions are app.domain.permissions'; here is where they meet HTTP.
 """
 
-import flask
+import connexion
 
 from app.domain import permissions
 from app.domain.callers import Caller
@@ -71,7 +71,7 @@ def require_upstream_permission(caller: Caller) -> None:
 
 
 def _original_request() -> tuple[str | None, str | None]:
-    headers = flask.request.headers
+    headers = connexion.request.headers
     for method_header, target_header in ORIGINAL_REQUEST_HEADERS:
         method, target = headers.get(method_header), headers.get(target_header)
         if method is not None or target is not None:

@@ -98,3 +98,17 @@ def json_values(text: str) -> list:
         while index < len(text) and text[index].isspace():
             index += 1
     return values
+
+
+def test_the_readmes_nginx_excerpts_are_lines_of_the_shipped_configuration():
+    readme = (ROOT / "README.md").read_text()
+    shipped = {
+        line.strip()
+        for line in (ROOT / "deploy/nginx/bckeys-gateway.conf").read_text().splitlines()
+    }
+    excerpts = re.findall(r"```nginx\n(.*?)```", readme, re.DOTALL)
+    assert excerpts
+    for excerpt in excerpts:
+        for line in map(str.strip, excerpt.splitlines()):
+            if line and not line.startswith("#") and line != "}":
+                assert line in shipped, line

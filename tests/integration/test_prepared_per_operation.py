@@ -6,7 +6,9 @@ import connexion.decorators.parameter
 import pytest
 from connexion.datastructures import MediaTypeDict
 from connexion.operations import OpenAPIOperation
+from starlette.testclient import TestClient
 
+from app.web.application import create_app
 from app.web.connexion_adaptations import validation
 from handlers import auth_api_keys
 from tests.support.accounts import generate_key
@@ -105,16 +107,22 @@ def test_prepared_validation_still_refuses_what_connexion_refuses(client, accoun
     assert bad_body.status_code == 400
 
 
-def test_a_response_without_a_header_the_spec_requires_is_500(client, account, monkeypatch):
-    key = generate_key(client, account)["key"]
-    respond = auth_api_keys.json_response
+def test_a_response_without_a_header_the_spec_requires_is_500(services, account, monkeypatch):
+    verify = auth_api_keys.verify
 
-    def without_user_email(payload, status, headers=None):
-        headers = dict(headers or {})
-        headers.pop("X-Auth-User-Email", None)
-        return respond(payload, status, headers)
+    def without_user_email():
+        payload, status, headers = verify()
+        del headers["X-Auth-User-Email"]
+        return payload, status, headers
 
-    monkeypatch.setattr(auth_api_keys, "json_response", without_user_email)
-    verified = client.get("/api/api-keys/verify", headers={"Authorization": f"Bearer {key}"})
-    assert verified.status_code == 500
-    assert verified.headers["content-type"] == "application/problem+json"
+    # Verify is answered without Flask: its handler is found when the app is made.
+    monkeypatch.setattr(auth_api_keys, "verify", without_user_email)
+    monkeypatch.setattr(auth_api_keys, "verify_head", without_user_email)
+    with TestClient(create_app(services=services), raise_server_exceptions=False) as client:
+        key = generate_key(client, account)["key"]
+        for method in ("GET", "HEAD"):
+            verified = client.request(
+                method, "/api/api-keys/verify", headers={"Authorization": f"Bearer {key}"}
+            )
+            assert verified.status_code == 500
+            assert verified.headers["content-type"] == "application/problem+json"

@@ -43,7 +43,9 @@ def test_every_operation_in_the_spec_resolves_to_an_existing_function():
     import importlib
 
     spec = json.loads(SPEC.read_text())
-    for operations in spec["paths"].values():
-        for operation in operations.values():
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
             module, _, name = handler_path(operation["operationId"]).rpartition(".")
             assert callable(getattr(importlib.import_module(module), name))

@@ -55,9 +55,11 @@ class SegmentRoutingMiddleware(RoutingMiddleware):
             if isinstance(route, starlette.routing.Mount):
                 route.app.redirect_slashes = False
                 for operation_route in route.app.routes:
-                    # Starlette answers HEAD for every GET; the spec declares
-                    # no HEAD, so it is a 405 like any other method.
-                    operation_route.methods.discard("HEAD")
+                    # Starlette answers HEAD for every GET; only a HEAD the
+                    # spec declares is served (left with no method, a route
+                    # would take any).
+                    if "GET" in operation_route.methods:
+                        operation_route.methods.discard("HEAD")
 
 
 _REPLACED = {
