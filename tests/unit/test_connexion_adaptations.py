@@ -19,6 +19,11 @@ RELIED_ON = {
         "connexion.apps.flask:FlaskApp",
         "a2wsgi.wsgi:build_environ",
     ],
+    "direct_operations": [
+        "connexion.middleware.abstract:ROUTING_CONTEXT",
+        "connexion.utils:get_function_from_name",
+        "connexion.apps.flask:FlaskASGIApp.__call__",
+    ],
     "flask_operations": [
         "connexion.apps.flask:FlaskOperation.__init__",
         "connexion.decorators:FlaskDecorator.decorate",
