@@ -2,6 +2,7 @@
 
 import atexit
 import functools
+import gc
 import logging
 import os
 import re
@@ -47,7 +48,13 @@ def asgi_app():
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    # What start-up built (the specs, the compiled validators, the libraries)
+    # lives as long as the worker: frozen, it is left out of the collector's
+    # full passes, each of which otherwise walked all of it (about 50 ms at
+    # 120,000 objects, a pause every request in flight waited out).
+    gc.freeze()
+    return app
 
 
 def prepare_metric_files(settings: Settings) -> Path:
