@@ -7,7 +7,6 @@ Tokens exchanged for a key by verify also carry the key's id and its
 organization. Verification is pure: settings and the clock, no database.
 """
 
-import functools
 import math
 import re
 import time
@@ -16,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
-from jwt.algorithms import HMACAlgorithm
 from jwt.warnings import InsecureKeyLengthWarning
 
+from app.domain import jwt_hmac
 from app.domain.keys import MAX_KEY_ID
 from app.settings import HMAC_ALGORITHMS, ConfigurationError, Settings
 
@@ -35,31 +34,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 
-class _KeyCheckedOnceHMAC(HMACAlgorithm):
-    """PyJWT's HMAC, checking each secret once instead of on every sign and
-    verify (it tries the secret as PEM, SSH, DER and JWK: about 47 µs of an
-    84 µs HS384 encode). The checks and their errors are PyJWT's; a secret
-    that fails them is checked again each time."""
-
-    @functools.lru_cache(maxsize=8)  # noqa: B019 (three instances, kept for the process)
-    def prepare_key(self, key):
-        return super().prepare_key(key)
-
-
-def _check_hmac_keys_once() -> None:
-    """Puts _KeyCheckedOnceHMAC in the place of PyJWT's HMAC algorithms, for
-    jwt.encode and jwt.decode (PyJWT's documented registration)."""
-    hash_functions = {
-        "HS256": HMACAlgorithm.SHA256,
-        "HS384": HMACAlgorithm.SHA384,
-        "HS512": HMACAlgorithm.SHA512,
-    }
-    for name, hash_function in hash_functions.items():
-        jwt.unregister_algorithm(name)
-        jwt.register_algorithm(name, _KeyCheckedOnceHMAC(hash_function))
-
-
-_check_hmac_keys_once()
+jwt_hmac.check_keys_once()
 
 
 # Claims of a token exchanged for a key: which key, in which organization.
@@ -115,21 +90,24 @@ class TokenVerifier:
                     raise ConfigurationError(
                         f"APP_JWT_PUBLIC_KEY is not a usable key for {name}"
                     ) from error
+        # One key for every algorithm (a secret for HMAC only, the default):
+        # PyJWT reads the header's algorithm itself, and the token is parsed
+        # once. Otherwise the header names the key.
+        keys = list(self._keys.values())
+        self._shared = (
+            (keys[0], list(self._keys)) if keys and all(key is keys[0] for key in keys) else None
+        )
 
     def verify(self, token: str) -> VerifiedToken:
         """The facts of a valid token; raises InvalidToken otherwise."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken
         try:
-            algorithm = jwt.get_unverified_header(token).get("alg")
-            # Any JSON may stand in the header: only a string names an algorithm.
-            key = self._keys.get(algorithm) if isinstance(algorithm, str) else None
-            if key is None:
-                raise InvalidToken
+            key, algorithms = self._key_for(token)
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=[algorithm],
+                algorithms=algorithms,
                 leeway=LEEWAY_SECONDS,
                 issuer=self._issuer,
                 audience=self._audience,
@@ -161,6 +139,17 @@ class TokenVerifier:
         if expires <= time.time():
             raise InvalidToken("expired")
         return VerifiedToken(claims["sub"], _instant(expires), *_exchanged_for(claims))
+
+    def _key_for(self, token: str) -> tuple[object, list[str]]:
+        """The key to check ``token`` with, and the algorithms it may use."""
+        if self._shared is not None:
+            return self._shared
+        algorithm = jwt.get_unverified_header(token).get("alg")
+        # Any JSON may stand in the header: only a string names an algorithm.
+        key = self._keys.get(algorithm) if isinstance(algorithm, str) else None
+        if key is None:
+            raise InvalidToken
+        return key, [algorithm]
 
 
 def _instant(timestamp: float) -> datetime | None:
