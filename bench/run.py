@@ -35,6 +35,8 @@ from app.services import build_services
 from app.settings import load_settings
 from app.storage import migrate
 from bench import gateway
+from bench.bigcapital_accounts import SCENARIO as BIGCAPITAL_SCENARIO
+from bench.bigcapital_accounts import bench_bigcapital_accounts, print_bigcapital_accounts
 from bench.measures import medians
 from tests.support.gateway import find_nginx
 from tests.support.postgres import PostgresServer, find_bin_dir, free_port
@@ -63,6 +65,8 @@ SERVERS = {
     "starlette": ("bench.baselines.starlette_app:app", False, "bare Starlette (floor)"),
 }
 BASELINES = tuple(name for name in SERVERS if name != "product")
+# The second product server's name, reading accounts from Bigcapital's database.
+BIGCAPITAL_ACCOUNTS = "bigcapital-accounts"
 SCENARIOS = ("generate-jwt", "generate-key", "list-key", "verify-key", "verify-jwt")
 _REQUESTS = {
     "generate-jwt": ("POST", "/api/api-keys/generate"),
@@ -269,18 +273,28 @@ def wrk(server: Server, scenario_env: dict, seconds: int, max_requests: int) -> 
 def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
     """All scenarios for one database engine; returns the results by scenario."""
     servers, credentials = {}, {}
+
+    def environment(name: str) -> tuple[Path, dict]:
+        folder = workdir / engine / name
+        folder.mkdir(parents=True)
+        return folder, {
+            "BCKEYS_DATA_DIR": str(folder),
+            "DATABASE_URL": database_url(name) or f"sqlite:///{folder / 'bckeys.db'}",
+            "APP_JWT_SECRET": JWT_SECRET,
+            # The benchmark mints in bulk: no rate, no cap.
+            "API_KEY_GENERATE_RATE": "off",
+            "API_KEYS_PER_ORGANIZATION": "off",
+        }
+
+    def start_product(extra_env: dict) -> tuple[Server, dict]:
+        folder, env = environment(BIGCAPITAL_ACCOUNTS)
+        env.update(extra_env)
+        migrate.upgrade(build_services(load_settings(env)).database.engine)
+        return Server("product", env, folder / "server.log"), env
+
     try:
         for name in SERVERS:
-            folder = workdir / engine / name
-            folder.mkdir(parents=True)
-            env = {
-                "BCKEYS_DATA_DIR": str(folder),
-                "DATABASE_URL": database_url(name) or f"sqlite:///{folder / 'bckeys.db'}",
-                "APP_JWT_SECRET": JWT_SECRET,
-                # The benchmark mints in bulk: no rate, no cap.
-                "API_KEY_GENERATE_RATE": "off",
-                "API_KEYS_PER_ORGANIZATION": "off",
-            }
+            folder, env = environment(name)
             if name == "product" and BIGCAPITAL_DOCUMENT.is_file():
                 env["UPSTREAM_OPENAPI"] = str(BIGCAPITAL_DOCUMENT)
             credentials[name] = seed(env)
@@ -319,6 +333,18 @@ def bench_engine(engine: str, database_url, options, workdir: Path) -> dict:
                 servers["product"], credentials["product"], options
             )
             print_scoped(engine, results[SCOPED_SCENARIO])
+        accounts = bench_bigcapital_accounts(
+            servers["product"],
+            credentials["product"].for_scenario("verify-key"),
+            start_product,
+            options,
+            wrk,
+        )
+        if accounts is None:
+            print("\nMariaDB is not installed: skipping accounts from Bigcapital")
+        else:
+            print_bigcapital_accounts(engine, accounts)
+            results[BIGCAPITAL_SCENARIO] = accounts
         if find_nginx() is None:
             print("\nnginx is not installed: skipping the gateway scenarios")
         else:
@@ -461,7 +487,7 @@ def main(argv=None) -> int:
                     continue
                 postgres = PostgresServer(bin_dir)
                 postgres.start()
-                for name in SERVERS:
+                for name in (*SERVERS, BIGCAPITAL_ACCOUNTS):
                     postgres.create_database(f"bench_{name}")
                 results["postgres"] = bench_engine(
                     "postgres",

@@ -8,9 +8,10 @@ import shutil
 
 import pytest
 
-from bench import gateway, run
+from bench import bigcapital_accounts, gateway, run
 from tests.conftest import require
 from tests.support.gateway import find_nginx
+from tests.support.mariadb import find_binaries
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def wrk_installed():
 def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, tmp_path):
     require(run.BIGCAPITAL_DOCUMENT.is_file(), "Bigcapital's OpenAPI document")
     require(find_nginx() is not None, "nginx")
+    require(find_binaries() is not None, "MariaDB (Debian's mariadb-server)")
     exit_code = run.main(
         [
             "--seconds",
@@ -54,6 +56,11 @@ def test_one_short_benchmark_run_gets_only_2xx_from_every_server(wrk_installed, 
         assert scoped[kind]["requests"] > 0
         assert scoped[kind]["non_2xx"] + scoped[kind]["socket_errors"] == 0
     assert scoped["ratio"] > 0
+    accounts = report["results"]["sqlite"][bigcapital_accounts.SCENARIO]
+    for kind in bigcapital_accounts.KINDS:
+        assert accounts[kind]["requests"] > 0
+        assert accounts[kind]["non_2xx"] + accounts[kind]["socket_errors"] == 0
+    assert accounts["ratio"] > 0
     for scenario in gateway.SCENARIOS:
         through_nginx = report["results"]["sqlite"][scenario]
         assert set(through_nginx) == (
