@@ -199,5 +199,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,
         server_header=False,
+        # uvicorn would itself believe X-Forwarded-For from 127.0.0.1 and
+        # make it the peer: the edge then trusts no proxy and keeps none of
+        # nginx's request ids. Only TRUSTED_PROXIES decides (app/web/forwarded.py).
+        proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
