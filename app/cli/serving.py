@@ -39,7 +39,9 @@ def serve(host, port, workers):
     from app.server import serve as run_server
     from app.upstream_document import load_operation_index
 
-    settings = load_settings()
+    # A busy port is said first, in one line: before the JWT secret (or the
+    # data folder) is generated for a server that will not start.
+    settings = load_settings(create_secret=False)
     host = host or settings.host
     port = port or settings.port
     if port_in_use(host, port):
@@ -51,6 +53,7 @@ def serve(host, port, workers):
         # Each worker reads it again; a document that cannot be read stops
         # the server here, in one line, before any worker starts.
         load_operation_index(settings.upstream_openapi)
+    settings = load_settings()
     if not settings.is_sqlite:
         refuse_an_old_schema(settings)
     run_server(settings, host, port, workers or settings.workers)

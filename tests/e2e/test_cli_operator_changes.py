@@ -46,6 +46,20 @@ def test_serve_on_a_busy_port_is_one_line_saying_so(env):
     assert line.startswith("bckeys: ")
 
 
+def test_a_first_serve_on_a_busy_port_is_one_line_and_creates_nothing(tmp_path):
+    # No APP_JWT_SECRET and a new data folder: the generated secret's warning
+    # would be a second line, and the folder and secret would stay behind.
+    data = tmp_path / "data"
+    env = {"BCKEYS_DATA_DIR": str(data)}
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        served = bckeys("serve", "--port", str(port), env=env, check=False, timeout=30)
+    one_line_failure(served, str(port), "in use")
+    assert not data.exists()
+
+
 @pytest.fixture
 def organization(env) -> str:
     return bckeys("org", "create", "Acme", env=env).stdout.strip()
