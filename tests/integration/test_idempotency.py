@@ -5,14 +5,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from starlette.testclient import TestClient
 
 from app.domain.idempotency import InProgress
 from app.domain.tokens import issue_token
-from app.services import build_services
-from app.settings import load_settings
 from app.storage.models import IdempotencyRecord, utc_now
-from app.web.application import create_app
 from app.web.idempotency_keys import fingerprint
 from tests.support.accounts import generate_key, make_account
 from tests.support.database import key_count
@@ -198,17 +194,15 @@ def test_a_request_that_lost_its_record_to_a_takeover_creates_no_key(account, se
     assert key_count(services) == 0
 
 
-def test_after_app_jwt_secret_rotates_a_repeat_is_a_new_request(client, account, services, env):
+def test_after_app_jwt_secret_rotates_a_repeat_is_a_new_request(
+    client, account, services, app_with
+):
     # The records are found and opened under secrets derived from
     # APP_JWT_SECRET (README, "Rotating APP_JWT_SECRET").
     first = generate(client, account, '"before-rotation"', {"name": "ci"})
-    rotated = build_services(load_settings({**env, "APP_JWT_SECRET": "r" * 40}))
+    rotated_client, rotated = app_with(APP_JWT_SECRET="r" * 40)
     token = issue_token(rotated.settings, account.email, 600)
-    try:
-        with TestClient(create_app(services=rotated)) as rotated_client:
-            again = generate(rotated_client, account, '"before-rotation"', {"name": "ci"}, token)
-    finally:
-        rotated.database.engine.dispose()
+    again = generate(rotated_client, account, '"before-rotation"', {"name": "ci"}, token)
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] != first.json()["id"]
     assert key_count(services) == 2
