@@ -27,7 +27,11 @@ IN_CI = os.environ.get("CI") == "true"
 TABLES = "api_keys, memberships, users, organizations"
 
 
-pytest_plugins = ["tests.support.server_fixtures", "tests.support.bigcapital_fixtures"]
+pytest_plugins = [
+    "tests.support.server_fixtures",
+    "tests.support.gateway_fixtures",
+    "tests.support.bigcapital_fixtures",
+]
 
 SUITE_LOG = io.StringIO()
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.e2e.test_gateway import start_gateway
 from tests.support.accounts import make_account
+from tests.support.gateway_fixtures import start_gateway
 
 NGINX_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 CLIENT_REQUEST_ID = "chosen-by-the-client"
@@ -24,8 +24,7 @@ def traced(start_server):
 
     gateway = start_gateway(starting, TRUSTED_PROXIES="127.0.0.1")
     yield gateway, servers[0]
-    gateway.proxy.stop()
-    gateway.upstream.stop()
+    gateway.stop()
 
 
 def test_the_upstream_and_bckeys_verify_log_share_nginxs_request_id(traced, services):
