@@ -123,6 +123,15 @@ def test_user_activation_leaves_an_audit_line(env, organization, command, event)
     assert event in line and "a@example.com" in line
 
 
+@pytest.mark.parametrize("command", ["deactivate", "activate", "remove"])
+def test_audit_lines_name_a_user_by_the_email_recorded_not_as_typed(env, organization, command):
+    # One spelling for one user, so that the audit lines of a user can be found.
+    bckeys("user", "create", "Ada@Example.com", "--org", organization, env=env)
+    options = ["--org", organization] if command == "remove" else []
+    (line,) = audit_lines(bckeys("user", command, "ADA@EXAMPLE.COM", *options, env=env))
+    assert "email=Ada@Example.com" in line
+
+
 def test_user_remove_leaves_an_audit_line_and_one_per_key_revoked(env, organization, client):
     bckeys("user", "create", "a@example.com", "--org", organization, env=env)
     account = Account(
