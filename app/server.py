@@ -108,17 +108,18 @@ def connection_bound(settings: Settings) -> int:
     return min(settings.worker_connections, room)
 
 
-def port_in_use(host: str, port: int) -> bool:
-    """Whether another program listens on ``host``:``port``. The probe binds
-    as uvicorn does (SO_REUSEADDR), so connections a stopped server left in
-    TIME_WAIT do not count."""
-    with socket.socket() as probe:
+def listen_error(host: str, port: int) -> OSError | None:
+    """Why uvicorn could not listen on ``host``:``port`` (EADDRINUSE: another
+    program does; socket.gaierror: no such host), or None. The probe binds
+    as uvicorn does (IPv6 for an address with a colon, SO_REUSEADDR), so
+    connections a stopped server left in TIME_WAIT do not count."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
-        except OSError:
-            return True
-    return False
+        except OSError as error:
+            return error
+    return None
 
 
 def log_start(settings: Settings, host: str, port: int, workers: int, connections: int) -> None:
@@ -206,5 +207,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,
         server_header=False,
+        # uvicorn would itself believe X-Forwarded-For from 127.0.0.1 and
+        # make it the peer: the edge then trusts no proxy and keeps none of
+        # nginx's request ids. Only TRUSTED_PROXIES decides (app/web/forwarded.py).
+        proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

@@ -27,7 +27,11 @@ IN_CI = os.environ.get("CI") == "true"
 TABLES = "api_keys, memberships, users, organizations"
 
 
-pytest_plugins = ["tests.support.server_fixtures", "tests.support.bigcapital_fixtures"]
+pytest_plugins = [
+    "tests.support.server_fixtures",
+    "tests.support.gateway_fixtures",
+    "tests.support.bigcapital_fixtures",
+]
 
 SUITE_LOG = io.StringIO()
 
@@ -163,3 +167,31 @@ def account(services):
 @pytest.fixture
 def other_account(services):
     return make_account(services)
+
+
+@pytest.fixture
+def app_with(env):
+    """A factory of apps over the test's database with settings of their own,
+    environment variables by name: (client, services), closed at the end."""
+    made = []
+
+    def make(**settings: str):
+        services = build_services(load_settings({**env, **settings}))
+        client = TestClient(create_app(services=services), raise_server_exceptions=False)
+        made.append((client, services))
+        return client, services
+
+    yield make
+    for client, services in made:
+        client.close()
+        services.database.engine.dispose()
+
+
+@pytest.fixture
+def limited(app_with):
+    """A factory of apps with the given minting limits, both off by default."""
+
+    def make(rate: str = "off", cap: str = "off"):
+        return app_with(API_KEY_GENERATE_RATE=rate, API_KEYS_PER_ORGANIZATION=cap)
+
+    return make

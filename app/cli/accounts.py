@@ -145,8 +145,8 @@ def _set_active(email: str, active: bool) -> None:
     from app.domain import accounts
 
     _, database = open_database()
-    accounts.set_user_active(database, email, active)
-    audit.user_activation_set(OPERATOR, email, active)
+    recorded_email = accounts.set_user_active(database, email, active)
+    audit.user_activation_set(OPERATOR, recorded_email, active)
 
 
 @user.command("remove")
@@ -158,8 +158,8 @@ def user_remove(email, organization_id):
     from app.domain import accounts
 
     _, database = open_database()
-    revoked = accounts.remove_user(database, email, organization_id)
-    audit.member_removed(OPERATOR, email, organization_id)
+    recorded_email, revoked = accounts.remove_user(database, email, organization_id)
+    audit.member_removed(OPERATOR, recorded_email, organization_id)
     for key_id in revoked:
         audit.key_revoked(OPERATOR, organization_id, key_id)
 

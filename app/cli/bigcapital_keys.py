@@ -2,6 +2,7 @@
 
 import click
 
+from app.cli.accounts import OPERATOR
 from app.cli.database import fails_cleanly, open_database
 from app.cli.keys import keys
 
@@ -33,7 +34,7 @@ def keys_import_bigcapital():
         ) from None
     finally:
         bigcapital.engine.dispose()
-    outcome = import_keys(database, found)
+    outcome = import_keys(database, found, OPERATOR)
     click.echo(outcome.imported)
     click.echo(
         f"bckeys: imported {outcome.imported} of Bigcapital's {len(found)} keys "

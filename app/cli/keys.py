@@ -5,6 +5,7 @@ import sys
 import click
 
 from app.cli import cli, shown
+from app.cli.accounts import OPERATOR
 from app.cli.database import fails_cleanly, open_database
 from app.cli.numbers import WholeNumber
 from app.domain import audit
@@ -64,7 +65,7 @@ def keys_revoke(key_id, organization_id):
     except NotFound:
         raise NotFound(f"no key {key_id} in organization {organization_id}") from None
     if revoked:
-        audit.key_revoked("operator (cli)", organization_id, key_id)
+        audit.key_revoked(OPERATOR, organization_id, key_id)
 
 
 def _organization(api_keys, public_id: str) -> int:

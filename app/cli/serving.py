@@ -1,5 +1,7 @@
 """Serving and the database: bckeys serve, bckeys db upgrade, check, backup."""
 
+import errno
+import socket
 import sys
 
 import click
@@ -35,25 +37,37 @@ class SchemaUnknowable(click.ClickException):
 @fails_cleanly
 def serve(host, port, workers):
     """Serve the API (never creates accounts by itself)."""
-    from app.server import port_in_use
+    from app.server import listen_error
     from app.server import serve as run_server
     from app.upstream_document import load_operation_index
 
-    settings = load_settings()
+    # A busy port is said first, in one line: before the JWT secret (or the
+    # data folder) is generated for a server that will not start.
+    settings = load_settings(create_secret=False)
     host = host or settings.host
     port = port or settings.port
-    if port_in_use(host, port):
-        raise click.ClickException(
-            f"port {port} on {host} is in use by another program: stop it, or serve on "
-            f"another port with --port {port % MAX_PORT + 1} (or PORT={port % MAX_PORT + 1})"
-        )
+    refused = listen_error(host, port)
+    if refused is not None:
+        raise click.ClickException(_cannot_listen(host, port, refused))
     if settings.upstream_openapi:
         # Each worker reads it again; a document that cannot be read stops
         # the server here, in one line, before any worker starts.
         load_operation_index(settings.upstream_openapi)
+    settings = load_settings()
     if not settings.is_sqlite:
         refuse_an_old_schema(settings)
     run_server(settings, host, port, workers or settings.workers)
+
+
+def _cannot_listen(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is in use by another program: stop it, or serve on "
+            f"another port with --port {port % MAX_PORT + 1} (or PORT={port % MAX_PORT + 1})"
+        )
+    if isinstance(error, socket.gaierror):
+        return f"cannot listen on {host}: no such address ({error.strerror}); set --host or HOST"
+    return f"cannot listen on {host} port {port}: {error.strerror}; set --host or HOST"
 
 
 @cli.group()

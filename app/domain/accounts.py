@@ -112,9 +112,7 @@ def add_user(
 def set_upstream_id(database: Database, email: str, upstream_id: int) -> tuple[str, int | None]:
     """Records ``upstream_id`` as Bigcapital's id for the user, replacing the
     one it has. Returns the user's email and its previous upstream id.
-
-    Raises NotFound for no such user, Conflict when another user has that id.
-    """
+    Raises NotFound for no such user, Conflict when another user has that id."""
     with database.transaction() as session:
         user = _user(session, email)
         previous = user.upstream_id
@@ -158,11 +156,13 @@ def upstream_id_of(database: Database, email: str) -> int | None:
         return _user(session, email).upstream_id
 
 
-def set_user_active(database: Database, email: str, active: bool) -> None:
+def set_user_active(database: Database, email: str, active: bool) -> str:
     """Deactivates the user (its tokens and keys stop working) or activates
-    it again. Raises NotFound."""
+    it again; returns its email as recorded. Raises NotFound."""
     with database.transaction() as session:
-        _user(session, email).active = active
+        user = _user(session, email)
+        user.active = active
+        return user.email
 
 
 def organizations(database: Database) -> list[tuple[str, str, datetime]]:
@@ -197,36 +197,35 @@ def members(database: Database, organization_public_id: str) -> list[tuple[str, 
         return [tuple(row) for row in rows]
 
 
-def remove_user(database: Database, email: str, organization_public_id: str) -> list[int]:
+def remove_user(
+    database: Database, email: str, organization_public_id: str
+) -> tuple[str, list[int]]:
     """Takes the user out of the organization and revokes, for good, their
-    keys there: adding the user back does not revive one. Returns the ids of
-    the keys it revoked.
-
-    Raises NotFound for an unknown user or organization, or a user who is
-    not a member of it (nothing is changed).
-    """
+    keys there: adding the user back does not revive one. Returns the user's
+    email as recorded and the ids of the keys it revoked. Raises NotFound for
+    an unknown user or organization, or a non-member (nothing is changed)."""
     with database.transaction() as session:
-        user_id = _user(session, email).id
+        user = _user(session, email)
         organization_id = _organization_id(session, organization_public_id)
         removed = session.execute(
             delete(Membership).where(
-                Membership.user_id == user_id,
+                Membership.user_id == user.id,
                 Membership.organization_id == organization_id,
             )
         )
         if removed.rowcount == 0:
-            raise NotFound(f"{email} is not a member of organization {organization_public_id}")
+            raise NotFound(f"{user.email} is not a member of organization {organization_public_id}")
         revoked = session.scalars(
             update(ApiKey)
             .where(
-                ApiKey.user_id == user_id,
+                ApiKey.user_id == user.id,
                 ApiKey.organization_id == organization_id,
                 ApiKey.revoked_at.is_(None),
             )
             .values(revoked_at=utc_now())
             .returning(ApiKey.id)
         )
-        return sorted(revoked)
+        return user.email, sorted(revoked)
 
 
 def has_organizations(database: Database) -> bool:

@@ -11,12 +11,17 @@ user with the same email.
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
 from app.domain import keys, permissions
 from app.domain.accounts import email_key
 from app.domain.bigcapital_registry import registered
-from app.domain.callers import LAST_USED_RESOLUTION, Caller
+from app.domain.callers import (
+    LAST_USED_RESOLUTION,
+    Caller,
+    exchanged_token_caller,
+    record_use,
+)
 from app.domain.errors import Forbidden, Unauthenticated
 from app.storage.bigcapital import TENANTS, USERS, BigcapitalDatabase
 from app.storage.database import Database
@@ -55,15 +60,6 @@ def _key(condition):
 
 _KEY_BY_HASH = _key(_keys.key_hash == bindparam("key_hash"))
 _KEY_BY_ID = _key(_keys.id == bindparam("key_id"))
-_RECORD_USE = (
-    update(ApiKey.__table__)
-    .where(
-        _keys.id == bindparam("key_id"),
-        # The condition makes concurrent requests through one key write once.
-        _keys.last_used_at.is_(None) | (_keys.last_used_at < bindparam("stale_before")),
-    )
-    .values(last_used_at=bindparam("now"))
-)
 
 
 def _bigcapital_user(condition):
@@ -117,16 +113,10 @@ class BigcapitalCallers:
     def caller_for_exchanged_token(
         self, key_id: int, token_organization_id: str, organization_public_id: str | None
     ) -> Caller:
-        """The caller of a token verify exchanged for a key: worth what the
-        key is now, and only in the key's organization.
-
-        Raises as caller_for_key does; Unauthenticated too when the token
-        names another organization than its key's.
-        """
+        """See app.domain.callers.exchanged_token_caller; raises as
+        caller_for_key does too."""
         caller = self._key_caller(_KEY_BY_ID, {"key_id": key_id}, organization_public_id)
-        if caller.organization_public_id != token_organization_id:
-            raise Unauthenticated("malformed")
-        return caller
+        return exchanged_token_caller(caller, token_organization_id)
 
     def _key_caller(self, lookup, parameters: dict, organization_public_id: str | None):
         now = utc_now()
@@ -162,10 +152,7 @@ class BigcapitalCallers:
             raise Forbidden
         if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
             with self._database.connection() as connection:
-                connection.execute(
-                    _RECORD_USE,
-                    {"key_id": key_id, "now": now, "stale_before": now - LAST_USED_RESOLUTION},
-                )
+                record_use(connection, key_id, now)
         return Caller(
             user_id,
             user.email,

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.domain import keys
+from app.domain import audit, keys
 from app.domain.bigcapital_registry import registered
 from app.storage.bigcapital import API_KEYS, TENANTS, USERS, BigcapitalDatabase
 from app.storage.database import Database
@@ -62,8 +62,9 @@ def bigcapital_keys(bigcapital: BigcapitalDatabase) -> list:
         return connection.execute(_BIGCAPITAL_KEYS).all()
 
 
-def import_keys(database: Database, bigcapital_keys: list) -> Imported:
-    """Stores each of ``bigcapital_keys`` (bigcapital_keys()) not stored yet."""
+def import_keys(database: Database, bigcapital_keys: list, actor: str) -> Imported:
+    """Stores each of ``bigcapital_keys`` (bigcapital_keys()) not stored yet,
+    each with a key.created audit line naming ``actor``."""
     imported = already_here = left_out = 0
     for row in bigcapital_keys:
         if not keys.is_well_formed(row.key) or row.organization_id is None:
@@ -88,6 +89,7 @@ def import_keys(database: Database, bigcapital_keys: list) -> Imported:
             already_here += 1
         else:
             imported += 1
+            audit.key_created(actor, row.organization_id, inserted.id, keys.display_prefix(row.key))
     return Imported(imported, already_here, left_out)
 
 

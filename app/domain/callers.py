@@ -119,6 +119,28 @@ class Caller:
     permissions: Mapping[str, str] | None = None
 
 
+def record_use(connection, key_id: int, now: datetime) -> None:
+    """Writes the key's last use, unless another request did less than
+    LAST_USED_RESOLUTION ago. Both implementations of this interface record
+    it here."""
+    connection.execute(
+        _RECORD_USE, {"key_id": key_id, "now": now, "stale_before": now - LAST_USED_RESOLUTION}
+    )
+
+
+def exchanged_token_caller(key_caller: Caller, token_organization_id: str) -> Caller:
+    """The caller of a token verify exchanged for a key, given the caller
+    that key is now: worth what the key is, and only in the key's
+    organization, so a token cannot be carried into another.
+
+    Raises Unauthenticated when the token names another organization than
+    its key's. Both implementations of this interface check it here.
+    """
+    if key_caller.organization_public_id != token_organization_id:
+        raise Unauthenticated("malformed")
+    return key_caller
+
+
 class Callers:
     def __init__(self, database: Database, jwt_subject: str = "email"):
         self._database = database
@@ -138,16 +160,9 @@ class Callers:
     def caller_for_exchanged_token(
         self, key_id: int, token_organization_id: str, organization_public_id: str | None
     ) -> Caller:
-        """The caller of a token verify exchanged for a key: worth what the
-        key is now, and only in the key's organization.
-
-        Raises as caller_for_key does; Unauthenticated too when the token
-        names another organization than its key's.
-        """
+        """See exchanged_token_caller; raises as caller_for_key does too."""
         caller = self._key_caller(_BY_ID, {"key_id": key_id}, organization_public_id)
-        if caller.organization_public_id != token_organization_id:
-            raise Unauthenticated("malformed")
-        return caller
+        return exchanged_token_caller(caller, token_organization_id)
 
     def _key_caller(self, lookup, parameters: dict, organization_public_id: str | None):
         now = utc_now()
@@ -172,10 +187,7 @@ class Callers:
             if organization_public_id is not None and organization_public_id != public_id:
                 raise Forbidden
             if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-                connection.execute(
-                    _RECORD_USE,
-                    {"key_id": key_id, "now": now, "stale_before": now - LAST_USED_RESOLUTION},
-                )
+                record_use(connection, key_id, now)
         return Caller(
             user_id,
             email,

@@ -71,6 +71,20 @@ def test_import_prints_how_many_keys_it_took_and_how_to_wipe_them_upstream(
     assert "UPDATE API_KEYS SET `KEY` = SHA2(`KEY`, 256)" in result.stderr
 
 
+def test_import_leaves_an_audit_line_for_each_key_it_took(
+    bigcapital_env, bigcapital, user_id, organization_id
+):
+    bigcapital.add_api_key(user_id, organization_id)
+    bigcapital.add_api_key(user_id, organization_id)
+    result = bckeys("keys", "import-bigcapital", env=bigcapital_env)
+    audited = [line for line in result.stderr.splitlines() if "bckeys.audit" in line]
+    assert len(audited) == 2
+    for line in audited:
+        assert "key.created actor=operator (cli)" in line
+        assert f"organization_id={organization_id}" in line
+    assert bckeys("keys", "import-bigcapital", env=bigcapital_env).stderr.count("bckeys.audit") == 0
+
+
 def test_importing_again_takes_nothing_twice(bigcapital_env, bigcapital, user_id, organization_id):
     bigcapital.add_api_key(user_id, organization_id)
     bckeys("keys", "import-bigcapital", env=bigcapital_env)

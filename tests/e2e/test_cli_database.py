@@ -1,8 +1,12 @@
 """bckeys db check, for a release pipeline, and bckeys db backup, for the
 embedded database, while a server writes to it."""
 
+import os
+import shutil
 import sqlite3
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +15,9 @@ from app.storage import migrate
 from app.storage.engine import create_database_engine
 from tests.conftest import environment
 from tests.e2e.test_cli_operators import one_line_failure, schemaless_postgres  # noqa: F401
+from tests.e2e.test_readme import shell_blocks
 from tests.support.accounts import Account, generate_key
-from tests.support.server import bckeys
+from tests.support.server import BIN, bckeys
 
 
 def one_line(result) -> str:
@@ -122,3 +127,47 @@ def test_db_backup_refuses_postgres_pointing_to_pg_dump(tmp_path):
     line = one_line_failure(backed_up, "pg_dump")
     assert "secret" not in line
     assert not (tmp_path / "copy.db").exists()
+
+
+@on_sqlite
+def test_the_readmes_restore_brings_back_a_key_revoked_since_the_backup(
+    env, start_server, tmp_path
+):
+    data = Path(env["BCKEYS_DATA_DIR"])
+    data.mkdir(mode=0o700)
+    # The database where the README restores it: in the data folder.
+    shutil.move(env["DATABASE_URL"].removeprefix("sqlite:///"), data / "bckeys.db")
+    env = {**env, "DATABASE_URL": f"sqlite:///{data / 'bckeys.db'}"}
+    organization = bckeys("org", "create", "Acme", env=env).stdout.strip()
+    bckeys("user", "create", "a@example.com", "--org", organization, env=env)
+    account = Account(
+        organization, "a@example.com", bckeys("token", "a@example.com", env=env).stdout.strip()
+    )
+    server = start_server(DATABASE_URL=env["DATABASE_URL"])
+    with server.client() as client:
+        key = generate_key(client, account)
+        bckeys("db", "backup", str(tmp_path / "backup.db"), env=env)
+        client.put(f"/api/api-keys/{key['id']}/revoke", headers=account.headers())
+        assert (
+            client.get("/api/api-keys", headers=account.headers(token=key["key"])).status_code
+            == 401
+        )
+    server.stop()
+
+    (block,) = shell_blocks("Backups and restores")
+    script = (
+        block.replace("/var/lib/bckeys", str(data))
+        .replace("/var/backups/bckeys.db", str(tmp_path / "backup.db"))
+        .replace("bckeys db check", f"{BIN}/bckeys db check")
+    )
+    subprocess.run(
+        ["bash", "-c", f"set -euo pipefail\n{script}"], env={**os.environ, **env}, check=True
+    )
+    assert (data / "bckeys.db").stat().st_mode & 0o077 == 0
+
+    restored = start_server(DATABASE_URL=env["DATABASE_URL"])
+    with restored.client() as client:
+        assert (
+            client.get("/api/api-keys", headers=account.headers(token=key["key"])).status_code
+            == 200
+        )

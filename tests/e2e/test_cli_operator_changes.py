@@ -2,7 +2,9 @@
 eight lines, changes without an audit line, a removal that removed nobody,
 hidden upstream ids, and times written in two forms."""
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +15,9 @@ import pytest
 from app.domain.tokens import issue_token
 from app.settings import load_settings
 from tests.e2e.test_cli_operators import one_line_failure
+from tests.e2e.test_readme import wait_ready
 from tests.support.accounts import Account, generate_key
+from tests.support.postgres import free_port
 from tests.support.server import BIN, bckeys
 
 API_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
@@ -46,6 +50,47 @@ def test_serve_on_a_busy_port_is_one_line_saying_so(env):
     assert line.startswith("bckeys: ")
 
 
+def test_a_first_serve_on_a_busy_port_is_one_line_and_creates_nothing(tmp_path):
+    # No APP_JWT_SECRET and a new data folder: the generated secret's warning
+    # would be a second line, and the folder and secret would stay behind.
+    data = tmp_path / "data"
+    env = {"BCKEYS_DATA_DIR": str(data)}
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        served = bckeys("serve", "--port", str(port), env=env, check=False, timeout=30)
+    one_line_failure(served, str(port), "in use")
+    assert not data.exists()
+
+
+def test_serve_on_a_host_that_names_no_address_says_so_not_in_use(env):
+    served = bckeys("serve", "--host", "nosuch.invalid", env=env, check=False, timeout=30)
+    line = one_line_failure(served, "nosuch.invalid", "no such address", "--host")
+    assert "in use" not in line
+
+
+def test_serve_listens_on_an_ipv6_address(env):
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    port = free_port()
+    served = subprocess.Popen(
+        [str(BIN / "bckeys"), "serve", "--host", "::1", "--port", str(port), "--workers", "1"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(served, f"http://[::1]:{port}")
+    finally:
+        os.killpg(served.pid, signal.SIGTERM)
+        served.wait(40)
+
+
 @pytest.fixture
 def organization(env) -> str:
     return bckeys("org", "create", "Acme", env=env).stdout.strip()
@@ -76,6 +121,15 @@ def test_user_activation_leaves_an_audit_line(env, organization, command, event)
     bckeys("user", "create", "a@example.com", "--org", organization, env=env)
     (line,) = audit_lines(bckeys("user", command, "a@example.com", env=env))
     assert event in line and "a@example.com" in line
+
+
+@pytest.mark.parametrize("command", ["deactivate", "activate", "remove"])
+def test_audit_lines_name_a_user_by_the_email_recorded_not_as_typed(env, organization, command):
+    # One spelling for one user, so that the audit lines of a user can be found.
+    bckeys("user", "create", "Ada@Example.com", "--org", organization, env=env)
+    options = ["--org", organization] if command == "remove" else []
+    (line,) = audit_lines(bckeys("user", command, "ADA@EXAMPLE.COM", *options, env=env))
+    assert "email=Ada@Example.com" in line
 
 
 def test_user_remove_leaves_an_audit_line_and_one_per_key_revoked(env, organization, client):

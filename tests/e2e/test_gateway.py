@@ -3,7 +3,6 @@ asks bckeys about every request, and a stand-in Bigcapital behind it gets
 only verified identities, on both engines and in both token formats."""
 
 import time
-from dataclasses import dataclass
 
 import jwt
 import pytest
@@ -11,54 +10,9 @@ import pytest
 from app.domain import accounts
 from app.domain.tokens import issue_token
 from app.settings import load_settings
-from tests.conftest import JWT_SECRET, require
+from tests.conftest import JWT_SECRET
 from tests.support.accounts import Account, make_account
-from tests.support.gateway import Nginx, StandInBigcapital, find_nginx
-
-UPSTREAM_PATH = "/api/invoices"
-
-
-@dataclass
-class Gateway:
-    proxy: Nginx
-    upstream: StandInBigcapital
-
-    def through(self, token: str | None = None, **headers) -> tuple[int, dict | None]:
-        """GET an upstream path through the proxy: (status, what the upstream
-        received, or None when the request never reached it)."""
-        before = len(self.upstream.received)
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        with self.proxy.client() as client:
-            response = client.get(UPSTREAM_PATH, headers=headers)
-        reached = self.upstream.received[before:]
-        assert len(reached) <= 1
-        self.last_response = response
-        return response.status_code, (reached[0]["headers"] if reached else None)
-
-    def generate(self, account: Account) -> dict:
-        with self.proxy.client() as client:
-            response = client.post("/api/api-keys/generate", json={}, headers=account.headers())
-        assert response.status_code == 201
-        return response.json()
-
-
-def start_gateway(start_server, **extra_env) -> Gateway:
-    require(find_nginx() is not None, "nginx")
-    server = start_server(**extra_env)
-    upstream = StandInBigcapital(
-        JWT_SECRET, extra_env.get("APP_JWT_ISSUER"), extra_env.get("APP_JWT_AUDIENCE")
-    )
-    proxy = Nginx(server.port, upstream.port)
-    return Gateway(proxy, upstream)
-
-
-@pytest.fixture
-def gateway(start_server):
-    gateway = start_gateway(start_server)
-    yield gateway
-    gateway.proxy.stop()
-    gateway.upstream.stop()
+from tests.support.gateway_fixtures import UPSTREAM_PATH, start_gateway
 
 
 def claims_of(received: dict) -> dict:
@@ -208,8 +162,7 @@ def test_the_hardened_token_format_works_both_ways(start_server, env, services):
         unhardened = jwt.encode({"sub": "42", "exp": int(time.time()) + 60}, JWT_SECRET, "HS384")
         assert gateway.through(unhardened) == (401, None)
     finally:
-        gateway.proxy.stop()
-        gateway.upstream.stop()
+        gateway.stop()
 
 
 # Spellings that nginx and Express may both take for Bigcapital's own

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.e2e.test_gateway import start_gateway
 from tests.support.accounts import make_account
+from tests.support.gateway_fixtures import start_gateway
 
 NGINX_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 CLIENT_REQUEST_ID = "chosen-by-the-client"
@@ -25,8 +25,7 @@ def traced(start_server):
 
     gateway = start_gateway(starting, TRUSTED_PROXIES="127.0.0.1")
     yield gateway, servers[0]
-    gateway.proxy.stop()
-    gateway.upstream.stop()
+    gateway.stop()
 
 
 def logged_lines(server, text: str, timeout: float = 5) -> list[str]:

@@ -4,19 +4,9 @@ period, and the old key is refused once it ends."""
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 
 from app.storage.models import ApiKey, utc_now
-from tests.e2e.test_gateway import start_gateway
-
-
-@pytest.fixture
-def gateway(start_server):
-    gateway = start_gateway(start_server)
-    yield gateway
-    gateway.proxy.stop()
-    gateway.upstream.stop()
 
 
 def test_a_rolled_key_and_its_successor_both_work_until_the_grace_period_ends(

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from tests.conftest import require
-from tests.e2e.test_gateway import start_gateway
 from tests.e2e.test_readme import shell_blocks
+from tests.support.gateway_fixtures import start_gateway
 from tests.support.real_bigcapital import TOOLS
 
 BIGCAPITAL_DOCUMENT = TOOLS / "openapi.json"
@@ -21,8 +21,7 @@ def gateway(start_server):
     require(BIGCAPITAL_DOCUMENT.is_file(), "Bigcapital's OpenAPI document")
     gateway = start_gateway(start_server, UPSTREAM_OPENAPI=str(BIGCAPITAL_DOCUMENT))
     yield gateway
-    gateway.proxy.stop()
-    gateway.upstream.stop()
+    gateway.stop()
 
 
 def mint(gateway, token: str, organization_id: str, permissions: dict | None) -> dict:

@@ -50,7 +50,7 @@ def test_installing_on_a_server_runs_as_written_and_serves(tmp_path):
     (block,) = [block for block in shell_blocks("Two commands") if "python3 -m venv" in block]
     venv = tmp_path / "bckeys"
     printed = subprocess.run(
-        ["bash", "-c", f"set -euo pipefail\n{block.replace('/opt/bckeys', str(venv))}"],
+        ["bash", "-c", f"set -euo pipefail\n{block.replace('/opt/bckeys/venv', str(venv))}"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
+from tests.e2e.test_readme import shell_blocks
 
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "systemd" / "bckeys.service"
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")
@@ -77,3 +78,11 @@ def test_the_unit_is_hardened():
         "ReadWritePaths": "/var/lib/bckeys",
     }.items():
         assert settings[name] == [value], name
+
+
+def test_the_readme_installs_bckeys_where_the_unit_runs_it_from_the_serving_lock():
+    install = shell_blocks("Running it as a service")[0]
+    venv = unit_settings()["ExecStart"][0].split()[0].removesuffix("/bin/bckeys")
+    assert f"python3 -m venv {venv}" in install
+    # The pinned serving set, as on any server ("Two commands"), not pip's latest.
+    assert f"{venv}/bin/pip install -r requirements.lock ." in install

@@ -141,7 +141,7 @@ def test_a_body_with_a_5000_digit_integer_is_400(client, account, services):
 def test_a_removed_member_s_keys_stay_revoked_when_added_back(client, account, services):
     key = generate_key(client, account)["key"]
     other_key = generate_key(client, account)["key"]
-    revoked = accounts.remove_user(services.database, account.email, account.organization_id)
+    _, revoked = accounts.remove_user(services.database, account.email, account.organization_id)
     assert len(revoked) == 2
     accounts.add_user(services.database, account.email, account.organization_id)
     for removed_key in (key, other_key):

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.domain.idempotency import InProgress
+from app.domain.tokens import issue_token
 from app.storage.models import IdempotencyRecord, utc_now
 from app.web.idempotency_keys import fingerprint
 from tests.support.accounts import generate_key, make_account
@@ -191,3 +192,17 @@ def test_a_request_that_lost_its_record_to_a_takeover_creates_no_key(account, se
     with pytest.raises(InProgress):
         services.api_keys.generate(caller, None, None, store)
     assert key_count(services) == 0
+
+
+def test_after_app_jwt_secret_rotates_a_repeat_is_a_new_request(
+    client, account, services, app_with
+):
+    # The records are found and opened under secrets derived from
+    # APP_JWT_SECRET (README, "Rotating APP_JWT_SECRET").
+    first = generate(client, account, '"before-rotation"', {"name": "ci"})
+    rotated_client, rotated = app_with(APP_JWT_SECRET="r" * 40)
+    token = issue_token(rotated.settings, account.email, 600)
+    again = generate(rotated_client, account, '"before-rotation"', {"name": "ci"}, token)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] != first.json()["id"]
+    assert key_count(services) == 2

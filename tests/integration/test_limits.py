@@ -4,39 +4,15 @@ nothing."""
 
 import logging
 
-import pytest
 from sqlalchemy import update
-from starlette.testclient import TestClient
 
 from app.domain import accounts
-from app.services import build_services
-from app.settings import load_settings
 from app.storage.models import ApiKey, utc_now
-from app.web.application import create_app
 from tests.support.accounts import make_account
 from tests.support.database import key_count
 
 GENERATE = "/api/api-keys/generate"
 LIST = "/api/api-keys"
-
-
-@pytest.fixture
-def limited(env):
-    """A client factory for servers with the given limits."""
-    made = []
-
-    def make(rate: str = "off", cap: str = "off"):
-        services = build_services(
-            load_settings({**env, "API_KEY_GENERATE_RATE": rate, "API_KEYS_PER_ORGANIZATION": cap})
-        )
-        client = TestClient(create_app(services=services), raise_server_exceptions=False)
-        made.append((client, services))
-        return client, services
-
-    yield make
-    for client, services in made:
-        client.close()
-        services.database.engine.dispose()
 
 
 def test_the_4th_generate_in_a_minute_is_429_with_retry_after_and_ratelimit_fields(limited, caplog):

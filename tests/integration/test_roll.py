@@ -5,14 +5,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from starlette.testclient import TestClient
 
 from app.domain import accounts
 from app.domain.tokens import issue_token
-from app.services import build_services
-from app.settings import load_settings
 from app.storage.models import ApiKey, utc_now
-from app.web.application import create_app
 from tests.support.accounts import Account, generate_key
 from tests.support.database import key_count, stored_key
 
@@ -97,23 +93,21 @@ def test_a_grace_period_outside_0_to_7_days_is_400_and_changes_nothing(
     assert works(client, account, old["key"])
 
 
-def test_the_successor_keeps_the_name_and_permissions_and_gets_a_fresh_lifetime(env, account):
-    services = build_services(load_settings({**env, "API_KEY_TTL_DAYS": "30"}))
-    with TestClient(create_app(services=services), raise_server_exceptions=False) as client:
-        old = mint(client, account, account.token, {"name": "ci", "permissions": {"*": "read"}})
-        with services.database.transaction() as session:
-            session.execute(
-                update(ApiKey)
-                .where(ApiKey.id == old["id"])
-                .values(expires_at=utc_now() + timedelta(days=1))
-            )
-        new = roll(client, old["id"], account.headers()).json()
-        listed = {item["id"]: item for item in client.get(LIST, headers=account.headers()).json()}
-        assert listed[new["id"]]["name"] == "ci"
-        assert listed[new["id"]]["permissions"] == {"*": "read"}
-        lifetime = stored_key(services, new["id"]).expires_at - utc_now()
-        assert timedelta(days=29) < lifetime <= timedelta(days=30)
-    services.database.engine.dispose()
+def test_the_successor_keeps_the_name_and_permissions_and_gets_a_fresh_lifetime(app_with, account):
+    client, services = app_with(API_KEY_TTL_DAYS="30")
+    old = mint(client, account, account.token, {"name": "ci", "permissions": {"*": "read"}})
+    with services.database.transaction() as session:
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == old["id"])
+            .values(expires_at=utc_now() + timedelta(days=1))
+        )
+    new = roll(client, old["id"], account.headers()).json()
+    listed = {item["id"]: item for item in client.get(LIST, headers=account.headers()).json()}
+    assert listed[new["id"]]["name"] == "ci"
+    assert listed[new["id"]]["permissions"] == {"*": "read"}
+    lifetime = stored_key(services, new["id"]).expires_at - utc_now()
+    assert timedelta(days=29) < lifetime <= timedelta(days=30)
 
 
 def test_the_old_keys_children_become_the_successors_and_are_revoked_with_it(client, account):
@@ -216,24 +210,6 @@ def test_a_scoped_key_may_not_roll_a_key_with_more_permissions(client, account, 
     refused = roll(client, unscoped["id"], account.headers(token=scoped["key"]))
     assert refused.status_code == 403
     assert key_count(services) == 2
-
-
-@pytest.fixture
-def limited(env):
-    made = []
-
-    def make(rate: str = "off", cap: str = "off"):
-        services = build_services(
-            load_settings({**env, "API_KEY_GENERATE_RATE": rate, "API_KEYS_PER_ORGANIZATION": cap})
-        )
-        client = TestClient(create_app(services=services), raise_server_exceptions=False)
-        made.append((client, services))
-        return client, services
-
-    yield make
-    for client, services in made:
-        client.close()
-        services.database.engine.dispose()
 
 
 def test_a_roll_counts_against_the_generate_rate(limited, account):
