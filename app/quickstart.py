@@ -6,14 +6,14 @@ demo organization and user when the database is empty, so that a newcomer
 sees a 201 within a minute.
 """
 
+import errno
 import json
 import shlex
-import socket
 import sys
 
 from app.domain import accounts
 from app.domain.tokens import issue_token
-from app.server import serve
+from app.server import listen_error, serve
 from app.settings import Settings, load_settings
 from app.storage import migrate
 from app.storage.database import Database
@@ -55,25 +55,25 @@ def try_it(settings: Settings, database: Database, organization_id: str, email: 
     )
 
 
-def port_in_use(host: str, port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return True
-    return False
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} on {host} is in use by another program; "
+            f"start on another one with: PORT={port + 1} make run"
+        )
+    return (
+        f"Cannot listen on {host} port {port}: {error.strerror}; "
+        "start on an address of this machine with: HOST=127.0.0.1 make run"
+    )
 
 
 def main() -> int:
     settings = load_settings()
     # Checked before anything is printed: a curl for a port another program
     # holds could never work.
-    if port_in_use(settings.host, settings.port):
-        print(
-            f"Port {settings.port} on {settings.host} is in use by another program; "
-            f"start on another one with: PORT={settings.port + 1} make run",
-            file=sys.stderr,
-        )
+    refused = listen_error(settings.host, settings.port)
+    if refused is not None:
+        print(cannot_listen(settings.host, settings.port, refused), file=sys.stderr)
         return 1
     database = Database(create_database_engine(settings))
     migrate.upgrade(database.engine)

@@ -138,6 +138,8 @@ def log_start(settings: Settings, host: str, port: int, workers: int, connection
         "jwt_subject": settings.jwt_subject,
         "jwt_issuer": "set" if settings.jwt_issuer else "unset",
         "jwt_audience": "set" if settings.jwt_audience else "unset",
+        "jwt_public_key": "set" if settings.jwt_public_key else "unset",
+        "trusted_proxies": ",".join(map(str, settings.trusted_proxies)) or "none",
         "generate_rate": _rate(settings),
         "keys_per_organization": settings.api_keys_per_organization or "off",
         "key_ttl_days": settings.api_key_ttl_days or "none",

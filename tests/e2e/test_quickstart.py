@@ -44,12 +44,13 @@ def size_in_megabytes(folder: Path) -> float:
     return sum(path.stat().st_size for path in files) / 1e6
 
 
-def start_make_run(data_dir: Path, port: int, root: Path = ROOT) -> subprocess.Popen:
+def start_make_run(data_dir: Path, port: int, root: Path = ROOT, **extra_env) -> subprocess.Popen:
     env = {
         **os.environ,
         "BCKEYS_DATA_DIR": str(data_dir),
         "PORT": str(port),
         "WORKERS": "1",
+        **extra_env,
     }
     for name in ("DATABASE_URL", "APP_JWT_SECRET"):
         env.pop(name, None)
@@ -188,3 +189,14 @@ def test_make_run_on_a_busy_port_says_so_before_printing_a_curl(tmp_path):
     assert f"PORT={port + 1} make run" in output
     assert "curl" not in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("host", ["192.0.2.1", "no-such-host.invalid"])
+def test_make_run_on_an_address_it_cannot_listen_on_says_so_in_one_line(tmp_path, host):
+    process = start_make_run(tmp_path / "data", free_port(), HOST=host)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode != 0
+    (line,) = [line for line in output.splitlines() if host in line]
+    assert line.startswith(f"Cannot listen on {host} port ")
+    assert "HOST=127.0.0.1 make run" in line
+    assert "in use" not in output and "curl" not in output and "Traceback" not in output

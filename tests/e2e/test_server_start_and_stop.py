@@ -28,6 +28,8 @@ def test_serve_says_once_what_it_runs_with(start_server):
         "jwt_subject=email",
         "jwt_issuer=unset",
         "jwt_audience=unset",
+        "jwt_public_key=unset",
+        "trusted_proxies=none",
         "generate_rate=10/minute",
         "keys_per_organization=1000",
         "key_ttl_days=none",
@@ -36,6 +38,12 @@ def test_serve_says_once_what_it_runs_with(start_server):
         "database=",
     ):
         assert field in line
+
+
+def test_the_start_line_names_the_trusted_proxies(start_server):
+    server = start_server(TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8")
+    (line,) = start_lines(server.logs())
+    assert "trusted_proxies=127.0.0.1/32,10.0.0.0/8" in line
 
 
 def test_the_start_line_masks_both_databases_passwords(tmp_path, caplog):
