@@ -13,7 +13,7 @@ import httpx
 
 from app.domain.tokens import issue_token
 from app.settings import load_settings
-from bench.measures import medians
+from bench.measures import interleaved
 from tests.support.bigcapital import DATABASE, READER, SCHEMA, WRITER, Bigcapital
 from tests.support.mariadb import MariaDBServer, find_binaries
 
@@ -42,16 +42,9 @@ def bench_bigcapital_accounts(local, local_request: dict, start_product, options
         server, env = start_product({"BIGCAPITAL_DATABASE_URL": bigcapital.reader_url})
         try:
             key = _generated_key(server.url, load_settings(env), email, organization)
-            requests = {
-                "local": local_request,
-                "bigcapital": {
-                    **local_request,
-                    "BENCH_TOKEN": key,
-                    "BENCH_ORGANIZATION": organization,
-                },
-            }
-            servers = {"local": local, "bigcapital": server}
-            return _interleaved(servers, requests, options, wrk)
+            own_request = {**local_request, "BENCH_TOKEN": key, "BENCH_ORGANIZATION": organization}
+            runs = {"local": (local, local_request), "bigcapital": (server, own_request)}
+            return _compared(interleaved(runs, options, wrk))
         finally:
             server.stop()
     finally:
@@ -70,17 +63,8 @@ def _generated_key(url: str, settings, email: str, organization: str) -> str:
     return response.json()["key"]
 
 
-def _interleaved(servers: dict, requests: dict, options, wrk) -> dict:
-    if options.warmup:
-        for kind in KINDS:
-            wrk(servers[kind], requests[kind], options.warmup, options.max_requests)
-    runs = {kind: [] for kind in KINDS}
-    for _ in range(options.rounds):
-        for kind in KINDS:
-            runs[kind].append(
-                wrk(servers[kind], requests[kind], options.seconds, options.max_requests)
-            )
-    summary = {kind: medians(measured) for kind, measured in runs.items()}
+def _compared(summary: dict) -> dict:
+    """The summary, with Bigcapital's accounts compared with local ones."""
     local, bigcapital = summary["local"], summary["bigcapital"]
     summary["ratio"] = round(bigcapital["rps"] / local["rps"], 3)
     summary["p50_added_ms"] = round(bigcapital["p50_ms"] - local["p50_ms"], 2)

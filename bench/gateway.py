@@ -10,7 +10,7 @@ upstream (nginx itself, answering 200), and wrk drives it on 127.0.0.1:
 The three run interleaved, each bounded in time and request count.
 """
 
-from bench.measures import medians
+from bench.measures import interleaved
 from tests.support.gateway import Nginx
 
 UPSTREAM_PATH = "/api/items"
@@ -61,16 +61,8 @@ def _request(scenario: str, gateway: str, credentials: dict) -> dict | None:
 def _run(scenario: str, gateways: dict, credentials: dict, options, wrk) -> dict:
     requests = {name: _request(scenario, name, credentials) for name in GATEWAYS}
     running = [name for name in GATEWAYS if requests[name] is not None]
-    if options.warmup:
-        for name in running:
-            wrk(gateways[name], requests[name], options.warmup, options.max_requests)
-    runs = {name: [] for name in running}
-    for _ in range(options.rounds):
-        for name in running:
-            runs[name].append(
-                wrk(gateways[name], requests[name], options.seconds, options.max_requests)
-            )
-    summary = {name: medians(measured) for name, measured in runs.items()}
+    runs = {name: (gateways[name], requests[name]) for name in running}
+    summary = interleaved(runs, options, wrk)
     ceiling = summary["no-auth"]
     for name in running:
         summary[name]["p50_added_ms"] = round(summary[name]["p50_ms"] - ceiling["p50_ms"], 2)

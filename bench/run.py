@@ -37,7 +37,7 @@ from app.storage import migrate
 from bench import gateway
 from bench.bigcapital_accounts import SCENARIO as BIGCAPITAL_SCENARIO
 from bench.bigcapital_accounts import bench_bigcapital_accounts, print_bigcapital_accounts
-from bench.measures import medians
+from bench.measures import interleaved, medians
 from tests.support.gateway import find_nginx
 from tests.support.postgres import PostgresServer, find_bin_dir, free_port
 
@@ -363,16 +363,11 @@ SCOPED_SCENARIO = "verify-scoped-key"
 def scoped_verify(server, credentials: Credentials, options) -> dict:
     """The product's verify with a scoped key and with an unscoped one, about
     the same deep path, interleaved; the scoped one's req/s as a ratio."""
-    runs = {"scoped": [], "unscoped": []}
-    for kind in runs:
-        if options.warmup:
-            env = credentials.for_scoped_verify(kind == "scoped")
-            wrk(server, env, options.warmup, options.max_requests)
-    for _ in range(options.rounds):
-        for kind in runs:
-            env = credentials.for_scoped_verify(kind == "scoped")
-            runs[kind].append(wrk(server, env, options.seconds, options.max_requests))
-    summary = {kind: medians(measured) for kind, measured in runs.items()}
+    runs = {
+        kind: (server, credentials.for_scoped_verify(kind == "scoped"))
+        for kind in ("scoped", "unscoped")
+    }
+    summary = interleaved(runs, options, wrk)
     summary["ratio"] = round(summary["scoped"]["rps"] / summary["unscoped"]["rps"], 3)
     return summary
 
