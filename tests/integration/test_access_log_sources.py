@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 from app.services import build_services
 from app.settings import load_settings
 from app.web.application import create_app
-from tests.integration.test_log_redaction import Records
 from tests.support.accounts import generate_key
+from tests.support.log_records import Records, recording
 
 VERIFY = "/api/api-keys/verify"
 NGINX_REQUEST_ID = "0123456789abcdef0123456789abcdef"
@@ -19,14 +19,8 @@ NGINX_REQUEST_ID = "0123456789abcdef0123456789abcdef"
 
 @pytest.fixture
 def records():
-    handler = Records()
-    access = logging.getLogger("bckeys.access")
-    access.addHandler(handler)
-    level = access.level
-    access.setLevel(logging.INFO)
-    yield handler
-    access.removeHandler(handler)
-    access.setLevel(level)
+    with recording("bckeys.access", logging.INFO) as handler:
+        yield handler
 
 
 def served(env, peer: str, **extra: str):
@@ -80,32 +74,37 @@ def test_an_address_the_client_forged_left_of_a_bad_entry_is_not_believed(behind
     assert access_line(records).endswith("client=10.1.2.3")
 
 
-def test_verify_logs_the_request_it_authorized(client, account, records):
+@pytest.mark.parametrize(
+    ("method_header", "uri_header", "method", "uri", "logged"),
+    [
+        # nginx's names, as the shipped configuration sends them
+        (
+            "X-Original-Method",
+            "X-Original-URI",
+            "POST",
+            "/api/sales/invoices?page=2",
+            "original_method=POST original_path=/api/sales/invoices",
+        ),
+        # Traefik's and Caddy's
+        (
+            "X-Forwarded-Method",
+            "X-Forwarded-Uri",
+            "DELETE",
+            "/api/items/3",
+            "original_method=DELETE original_path=/api/items/3",
+        ),
+    ],
+)
+def test_verify_logs_the_request_it_authorized(
+    client, account, records, method_header, uri_header, method, uri, logged
+):
     key = generate_key(client, account)["key"]
     records.lines.clear()
     client.get(
         VERIFY,
-        headers={
-            "Authorization": f"Bearer {key}",
-            "X-Original-Method": "POST",
-            "X-Original-URI": "/api/sales/invoices?page=2",
-        },
+        headers={"Authorization": f"Bearer {key}", method_header: method, uri_header: uri},
     )
-    assert access_line(records).endswith("original_method=POST original_path=/api/sales/invoices")
-
-
-def test_verify_takes_traefiks_header_names_too(client, account, records):
-    key = generate_key(client, account)["key"]
-    records.lines.clear()
-    client.get(
-        VERIFY,
-        headers={
-            "Authorization": f"Bearer {key}",
-            "X-Forwarded-Method": "DELETE",
-            "X-Forwarded-Uri": "/api/items/3",
-        },
-    )
-    assert access_line(records).endswith("original_method=DELETE original_path=/api/items/3")
+    assert access_line(records).endswith(logged)
 
 
 def test_a_key_in_the_original_uri_is_redacted(client, account, records):

@@ -16,34 +16,22 @@ from app.services import build_services
 from app.settings import load_settings
 from app.web.application import create_app
 from tests.support.accounts import generate_key
+from tests.support.log_records import recording
 
 LIST = "/api/api-keys"
 RUN = 16
-
-
-class Records(logging.Handler):
-    """Every record of the server's, at DEBUG, with its extra fields, as text
-    (the tests' own HTTP client logs the URLs it requests)."""
-
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-        self.addFilter(lambda record: not record.name.startswith(("httpx", "httpcore")))
-
-    def emit(self, record):
-        self.lines.append(f"{record.getMessage()} {record.__dict__}")
+# Each property runs its examples against the test's one app and database.
+AGAINST_A_SERVER = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture
 def records():
-    handler = Records()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    level = root.level
-    root.setLevel(logging.DEBUG)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(level)
+    with recording(None, logging.DEBUG) as handler:
+        yield handler
 
 
 def runs_of(key: str) -> set[str]:
@@ -126,11 +114,7 @@ def carrying(draw, key: str) -> str:
 
 @pytest.mark.parametrize("field", ["path", "organization-id", "X-Request-ID", "bearer"])
 def test_no_field_carries_a_key_into_any_log_record(client, account, key, records, field):
-    @settings(
-        max_examples=40,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @AGAINST_A_SERVER
     @given(data=st.data())
     def check(data):
         text = data.draw(carrying(key))
@@ -175,11 +159,7 @@ def through_a_trusted_proxy(env):
 def test_no_gateway_field_carries_a_key_into_any_log_record(
     through_a_trusted_proxy, key, records, field
 ):
-    @settings(
-        max_examples=40,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @AGAINST_A_SERVER
     @given(data=st.data())
     def check(data):
         text = data.draw(carrying(key))
